@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * Admission: the single place that decides whether a token admits a
+ * publisher (or a viewer of a private stream) now. The booking service's
+ * POST /api/v1/ingest/authorize and the in-process ingest both call it, so
+ * RTSP, RTMP and split nodes apply the same rules.
+ *
+ * Admit only: a known token of the right kind (publish or view), for this
+ * stream, on this node, not cancelled, and now in
+ * [start - admit_early, end). Every refusal comes with a reason a person can
+ * read; the token itself never appears in it.
+ */
+
+#include "config.h"
+
+#include "sc-admission.h"
+
+#include "sc-clock.h"
+
+static const char *const result_names[SC_ADMIT_N_RESULTS] = {
+  [SC_ADMIT_OK] = "ok",
+  [SC_ADMIT_MISSING_TOKEN] = "missing_token",
+  [SC_ADMIT_MALFORMED_TOKEN] = "malformed_token",
+  [SC_ADMIT_UNKNOWN_TOKEN] = "unknown_token",
+  [SC_ADMIT_WRONG_ROLE] = "wrong_role",
+  [SC_ADMIT_WRONG_STREAM] = "wrong_stream",
+  [SC_ADMIT_WRONG_NODE] = "wrong_node",
+  [SC_ADMIT_CANCELLED] = "cancelled",
+  [SC_ADMIT_TOO_EARLY] = "too_early",
+  [SC_ADMIT_ENDED] = "ended",
+};
+
+/**
+ * sc_admit_result_to_string:
+ *
+ * Returns: a stable machine name for @result, used in metrics and JSON
+ */
+const char *
+sc_admit_result_to_string (ScAdmitResult result)
+{
+  g_return_val_if_fail (result < SC_ADMIT_N_RESULTS, "unknown");
+  return result_names[result];
+}
+
+static ScAdmitResult
+refuse (char **out_reason, ScAdmitResult result, char *reason)
+{
+  if (out_reason != NULL)
+    *out_reason = reason;
+  else
+    g_free (reason);
+  return result;
+}
+
+/**
+ * sc_admission_decide:
+ * @out_reservation: (out) (optional) (transfer full): the reservation the
+ *   token belongs to, when it is known (also on most refusals)
+ * @out_reason: (out) (optional) (transfer full): why, for people
+ *
+ * Returns: %SC_ADMIT_OK, or why not; on a database failure
+ *   %SC_ADMIT_UNKNOWN_TOKEN with @error set
+ */
+ScAdmitResult
+sc_admission_decide (ScDb *db, const ScAdmissionRequest *request,
+                     ScReservation **out_reservation, char **out_reason,
+                     GError **error)
+{
+  guint8 hash[SC_TOKEN_HASH_LEN];
+  g_autoptr (ScReservation) r = NULL;
+  gboolean is_view = FALSE;
+  gint64 opens_us;
+
+  if (request->token == NULL || request->token[0] == '\0')
+    return refuse (out_reason, SC_ADMIT_MISSING_TOKEN,
+                   g_strdup ("no token given"));
+  if (!sc_token_hash (request->token, hash))
+    return refuse (out_reason, SC_ADMIT_MALFORMED_TOKEN,
+                   g_strdup ("malformed token"));
+  r = sc_db_find_by_token (db, request->token, &is_view, error);
+  if (r == NULL)
+    return refuse (out_reason, SC_ADMIT_UNKNOWN_TOKEN,
+                   g_strdup (error != NULL && *error != NULL
+                                 ? "cannot check the token now"
+                                 : "unknown token"));
+
+  if (out_reservation != NULL)
+    *out_reservation = sc_reservation_copy (r);
+
+  if (is_view != (request->role == SC_ADMISSION_VIEW))
+    return refuse (out_reason, SC_ADMIT_WRONG_ROLE,
+                   g_strdup (is_view ? "this is a view token, not a publish "
+                                       "token"
+                                     : "this is a publish token, not a view "
+                                       "token"));
+  if (g_strcmp0 (r->stream, request->stream) != 0)
+    return refuse (out_reason, SC_ADMIT_WRONG_STREAM,
+                   g_strdup_printf ("token is for stream %s", r->stream));
+  if (g_strcmp0 (r->node, request->node) != 0)
+    return refuse (out_reason, SC_ADMIT_WRONG_NODE,
+                   g_strdup_printf ("token is for node %s", r->node));
+  if (r->state == SC_RESERVATION_CANCELLED)
+    return refuse (out_reason, SC_ADMIT_CANCELLED,
+                   g_strdup ("reservation cancelled"));
+
+  /* Viewers of a private stream may connect as early as its publisher;
+   * the ingest holds media back until start either way. */
+  opens_us = r->start_us - request->admit_early_us;
+  if (request->now_us < opens_us)
+    {
+      g_autofree char *in = sc_duration_describe (opens_us - request->now_us);
+      return refuse (out_reason, SC_ADMIT_TOO_EARLY,
+                     g_strdup_printf ("slot opens in %s", in));
+    }
+  if (request->now_us >= r->end_us)
+    return refuse (out_reason, SC_ADMIT_ENDED, g_strdup ("slot ended"));
+
+  if (out_reason != NULL)
+    *out_reason = g_strdup ("admitted");
+  return SC_ADMIT_OK;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "sc-db.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  SC_ADMISSION_PUBLISH,
+  SC_ADMISSION_VIEW,
+} ScAdmissionRole;
+
+typedef enum
+{
+  SC_ADMIT_OK,
+  SC_ADMIT_MISSING_TOKEN,
+  SC_ADMIT_MALFORMED_TOKEN,
+  SC_ADMIT_UNKNOWN_TOKEN,
+  SC_ADMIT_WRONG_ROLE,
+  SC_ADMIT_WRONG_STREAM,
+  SC_ADMIT_WRONG_NODE,
+  SC_ADMIT_CANCELLED,
+  SC_ADMIT_TOO_EARLY,
+  SC_ADMIT_ENDED,
+  SC_ADMIT_N_RESULTS
+} ScAdmitResult;
+
+/**
+ * ScAdmissionRequest:
+ *
+ * The ingest's question: may the holder of @token publish (or view) @stream
+ * on @node now?
+ */
+typedef struct
+{
+  const char *token; /* nullable */
+  const char *stream;
+  const char *node;
+  ScAdmissionRole role;
+  gint64 admit_early_us;
+  gint64 now_us;
+} ScAdmissionRequest;
+
+ScAdmitResult sc_admission_decide (ScDb *db, const ScAdmissionRequest *request,
+                                   ScReservation **out_reservation,
+                                   char **out_reason, GError **error);
+const char *sc_admit_result_to_string (ScAdmitResult result);
+
+G_END_DECLS

@@ -1,0 +1,1240 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/**
+ * ScDb:
+ *
+ * The one owner of Slotcast's SQLite database. Opens it in WAL mode with
+ * foreign keys and a busy timeout, applies the schema and migrations keyed on
+ * `PRAGMA user_version`, and offers typed operations on users, nodes and
+ * reservations. Every statement is prepared once (persistent) and only ever
+ * takes bound parameters.
+ *
+ * A booking's checks (stream name free, node capacity) and its insert run in
+ * one BEGIN IMMEDIATE transaction, so concurrent bookings, from this process
+ * or another one on the same file, can never double-book.
+ *
+ * Threading: an ScDb belongs to the thread that opened it (the connection is
+ * opened without SQLite's mutex). Other processes may share the file.
+ */
+
+#include "config.h"
+
+#include "sc-db.h"
+
+#include "sc-clock.h"
+#include "sc-resources.h"
+
+#include <gio/gio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+G_DEFINE_QUARK (sc - db - error - quark, sc_db_error)
+
+#define SCHEMA_VERSION 1
+#define BUSY_TIMEOUT_MS 5000
+
+typedef enum
+{
+  STMT_BEGIN_IMMEDIATE,
+  STMT_COMMIT,
+  STMT_ROLLBACK,
+  STMT_COUNT_USERS,
+  STMT_ADD_USER,
+  STMT_USER_BY_KEY,
+  STMT_LIST_USERS,
+  STMT_USER_BY_NAME,
+  STMT_UPSERT_NODE,
+  STMT_ADD_NODE,
+  STMT_NODE_BY_NAME,
+  STMT_NODE_BY_KEY,
+  STMT_LIST_NODES,
+  STMT_STREAM_CONFLICT,
+  STMT_NODE_INTERVALS,
+  STMT_INSERT_RESERVATION,
+  STMT_GET_RESERVATION,
+  STMT_LIST_RESERVATIONS,
+  STMT_SECRETS,
+  STMT_CANCEL,
+  STMT_BY_PUBLISH_HASH,
+  STMT_BY_VIEW_HASH,
+  N_STMTS
+} Stmt;
+
+#define RESERVATION_COLUMNS                                                    \
+  "SELECT r.id, r.owner_id, u.name, r.node_id, n.name, r.stream, "             \
+  "r.start_us, r.end_us, r.visibility, r.state, r.created_us, "                \
+  "r.cancelled_us FROM reservations r JOIN users u ON u.id = r.owner_id "      \
+  "JOIN nodes n ON n.id = r.node_id "
+
+#define NODE_COLUMNS                                                           \
+  "SELECT id, name, public_host, rtsp_port, rtmp_port, capacity, dial_in, "    \
+  "created_us FROM nodes "
+
+/* A window [s, e) overlaps a booked row iff row.start < e and row.end > s;
+ * as no row is longer than 24 h, row.start > s - 24 h bounds the index scan.
+ * Parameter 4 is always s - 24 h. */
+#define OVERLAPS "start_us > ?4 AND start_us < ?3 AND end_us > ?2 "
+
+static const char *const sql[N_STMTS] = {
+  [STMT_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
+  [STMT_COMMIT] = "COMMIT",
+  [STMT_ROLLBACK] = "ROLLBACK",
+  [STMT_COUNT_USERS] = "SELECT count(*) FROM users",
+  [STMT_ADD_USER] = "INSERT INTO users (name, role, key_hash, created_us) "
+                    "VALUES (?1, ?2, ?3, ?4)",
+  [STMT_USER_BY_KEY] = "SELECT id, name, role, created_us, key_hash "
+                       "FROM users WHERE key_hash = ?1",
+  [STMT_USER_BY_NAME] = "SELECT id, name, role, created_us FROM users "
+                        "WHERE name = ?1",
+  [STMT_LIST_USERS] = "SELECT id, name, role, created_us FROM users "
+                      "ORDER BY name",
+  [STMT_UPSERT_NODE]
+  = "INSERT INTO nodes (name, public_host, rtsp_port, rtmp_port, capacity, "
+    "dial_in, created_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "ON CONFLICT (name) DO UPDATE SET public_host = excluded.public_host, "
+    "rtsp_port = excluded.rtsp_port, rtmp_port = excluded.rtmp_port, "
+    "capacity = excluded.capacity, dial_in = excluded.dial_in",
+  [STMT_ADD_NODE]
+  = "INSERT INTO nodes (name, public_host, rtsp_port, rtmp_port, capacity, "
+    "dial_in, created_us, key_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+  [STMT_NODE_BY_NAME] = NODE_COLUMNS "WHERE name = ?1",
+  [STMT_NODE_BY_KEY] = NODE_COLUMNS "WHERE key_hash = ?1",
+  [STMT_LIST_NODES] = NODE_COLUMNS "ORDER BY name",
+  [STMT_STREAM_CONFLICT]
+  = "SELECT start_us, end_us FROM reservations WHERE stream = ?1 AND "
+    "state = 'booked' AND " OVERLAPS "LIMIT 1",
+  [STMT_NODE_INTERVALS]
+  = "SELECT start_us, end_us FROM reservations WHERE node_id = ?1 AND "
+    "state = 'booked' AND " OVERLAPS,
+  [STMT_INSERT_RESERVATION]
+  = "INSERT INTO reservations (id, owner_id, node_id, stream, start_us, "
+    "end_us, visibility, publish_hash, publish_sealed, view_hash, "
+    "view_sealed, created_us) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+  [STMT_GET_RESERVATION] = RESERVATION_COLUMNS "WHERE r.id = ?1",
+  [STMT_LIST_RESERVATIONS] = RESERVATION_COLUMNS
+  "WHERE r.start_us > ?4 AND r.start_us < ?3 AND r.end_us > ?2 "
+  "AND (?1 = 0 OR r.owner_id = ?1) AND (?5 OR r.state = 'booked') "
+  "ORDER BY r.start_us, r.id LIMIT ?6",
+  [STMT_SECRETS] = "SELECT publish_sealed, view_sealed FROM reservations "
+                   "WHERE id = ?1",
+  [STMT_CANCEL] = "UPDATE reservations SET state = 'cancelled', "
+                  "cancelled_us = ?2 WHERE id = ?1 AND state = 'booked'",
+  [STMT_BY_PUBLISH_HASH] = RESERVATION_COLUMNS "WHERE r.publish_hash = ?1",
+  [STMT_BY_VIEW_HASH] = RESERVATION_COLUMNS "WHERE r.view_hash = ?1",
+};
+
+struct _ScDb
+{
+  GObject parent_instance;
+
+  sqlite3 *handle;
+  sqlite3_stmt *stmts[N_STMTS];
+  int schema_version;
+};
+
+G_DEFINE_FINAL_TYPE (ScDb, sc_db, G_TYPE_OBJECT)
+
+/* A statement in use: reset and unbound when the variable leaves scope. */
+typedef sqlite3_stmt ScStmtLease;
+
+static void
+stmt_release (ScStmtLease *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScStmtLease, stmt_release)
+
+static gboolean
+sqlite_error (ScDb *self, GError **error, const char *what)
+{
+  g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_SQLITE, "%s: %s", what,
+               sqlite3_errmsg (self->handle));
+  return FALSE;
+}
+
+static ScStmtLease *
+stmt_lease (ScDb *self, Stmt which, GError **error)
+{
+  if (self->stmts[which] == NULL
+      && sqlite3_prepare_v3 (self->handle, sql[which], -1,
+                             SQLITE_PREPARE_PERSISTENT, &self->stmts[which],
+                             NULL)
+             != SQLITE_OK)
+    {
+      sqlite_error (self, error, "Cannot prepare a statement");
+      return NULL;
+    }
+  return self->stmts[which];
+}
+
+/* Runs a statement that returns no rows. */
+static gboolean
+stmt_exec (ScDb *self, ScStmtLease *stmt, GError **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE)
+    return sqlite_error (self, error, "Database statement failed");
+  return TRUE;
+}
+
+static gboolean
+exec_simple (ScDb *self, Stmt which, GError **error)
+{
+  g_autoptr (ScStmtLease) stmt = stmt_lease (self, which, error);
+
+  return stmt != NULL && stmt_exec (self, stmt, error);
+}
+
+static gboolean
+begin (ScDb *self, GError **error)
+{
+  return exec_simple (self, STMT_BEGIN_IMMEDIATE, error);
+}
+
+static gboolean
+commit (ScDb *self, GError **error)
+{
+  return exec_simple (self, STMT_COMMIT, error);
+}
+
+static void
+rollback (ScDb *self)
+{
+  if (!sqlite3_get_autocommit (self->handle))
+    exec_simple (self, STMT_ROLLBACK, NULL);
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt, int col)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, col);
+
+  return text != NULL ? g_strdup ((const char *)text) : NULL;
+}
+
+static void
+sc_db_finalize (GObject *object)
+{
+  ScDb *self = SC_DB (object);
+
+  for (int i = 0; i < N_STMTS; i++)
+    sqlite3_finalize (self->stmts[i]);
+  /* Closing the last connection checkpoints the WAL into the database. */
+  if (self->handle != NULL && sqlite3_close (self->handle) != SQLITE_OK)
+    g_warning ("Database did not close cleanly: %s",
+               sqlite3_errmsg (self->handle));
+  G_OBJECT_CLASS (sc_db_parent_class)->finalize (object);
+}
+
+static void
+sc_db_class_init (ScDbClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = sc_db_finalize;
+}
+
+static void
+sc_db_init (ScDb *self)
+{
+}
+
+static gboolean
+exec_script (ScDb *self, const char *script, GError **error)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (self->handle, script, NULL, NULL, &message) != SQLITE_OK)
+    {
+      g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_SQLITE, "%s", message);
+      sqlite3_free (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+read_user_version (ScDb *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = -1;
+
+  if (sqlite3_prepare_v2 (self->handle, "PRAGMA user_version", -1, &stmt, NULL)
+          == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+/* Migration N takes the database from version N to N + 1; migration 0 is
+ * the schema itself. */
+static const char *const migrations[SCHEMA_VERSION] = {
+  "/org/slotcast/data/schema.sql",
+};
+
+static gboolean
+migrate (ScDb *self, GError **error)
+{
+  int version;
+
+  if (!exec_script (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  version = read_user_version (self);
+  if (version < 0 || version > SCHEMA_VERSION)
+    {
+      exec_script (self, "ROLLBACK", NULL);
+      g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_SCHEMA,
+                   "Database schema version %d is not one this Slotcast "
+                   "knows (it knows up to %d)",
+                   version, SCHEMA_VERSION);
+      return FALSE;
+    }
+  for (int v = version; v < SCHEMA_VERSION; v++)
+    {
+      g_autoptr (GBytes) script
+          = g_resource_lookup_data (sc_get_resource (), migrations[v],
+                                    G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+      g_autofree char *set_version
+          = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
+
+      if (script == NULL
+          || !exec_script (self, g_bytes_get_data (script, NULL), error)
+          || !exec_script (self, set_version, error))
+        {
+          exec_script (self, "ROLLBACK", NULL);
+          g_prefix_error (error,
+                          "Migrating the database to version %d: ", v + 1);
+          return FALSE;
+        }
+    }
+  self->schema_version = SCHEMA_VERSION;
+  return exec_script (self, "COMMIT", error);
+}
+
+/**
+ * sc_db_open:
+ * @path: a database file (made if missing), or ":memory:"
+ *
+ * Returns: (transfer full) (nullable): the database, migrated to the
+ *   current schema
+ */
+ScDb *
+sc_db_open (const char *path, ScSynchronous synchronous, GError **error)
+{
+  g_autoptr (ScDb) self = g_object_new (SC_TYPE_DB, NULL);
+  const char *pragmas
+      = synchronous == SC_SYNCHRONOUS_FULL
+            ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+              "PRAGMA foreign_keys = ON;"
+            : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+              "PRAGMA foreign_keys = ON;";
+
+  if (sqlite3_open_v2 (path, &self->handle,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                           | SQLITE_OPEN_NOMUTEX,
+                       NULL)
+      != SQLITE_OK)
+    {
+      g_set_error (
+          error, SC_DB_ERROR, SC_DB_ERROR_SQLITE, "Cannot open database %s: %s",
+          path, self->handle ? sqlite3_errmsg (self->handle) : "out of memory");
+      return NULL;
+    }
+  sqlite3_busy_timeout (self->handle, BUSY_TIMEOUT_MS);
+  sqlite3_extended_result_codes (self->handle, 1);
+  if (!exec_script (self, pragmas, error) || !migrate (self, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  return g_steal_pointer (&self);
+}
+
+int
+sc_db_get_schema_version (ScDb *self)
+{
+  return self->schema_version;
+}
+
+/**
+ * sc_db_check_integrity:
+ *
+ * Runs `PRAGMA integrity_check` and the foreign key check.
+ */
+gboolean
+sc_db_check_integrity (ScDb *self, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  g_autofree char *result = NULL;
+  gboolean fk_ok;
+
+  if (sqlite3_prepare_v2 (self->handle, "PRAGMA integrity_check", -1, &stmt,
+                          NULL)
+          != SQLITE_OK
+      || sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_finalize (stmt);
+      return sqlite_error (self, error, "integrity_check");
+    }
+  result = column_dup (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (sqlite3_prepare_v2 (self->handle, "PRAGMA foreign_key_check", -1, &stmt,
+                          NULL)
+      != SQLITE_OK)
+    return sqlite_error (self, error, "foreign_key_check");
+  fk_ok = sqlite3_step (stmt) == SQLITE_DONE;
+  sqlite3_finalize (stmt);
+  if (g_strcmp0 (result, "ok") != 0 || !fk_ok)
+    {
+      g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_SCHEMA,
+                   "Database check failed: %s%s", result,
+                   fk_ok ? "" : ", foreign keys broken");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- users ------------------------------------------------------------ */
+
+/* Columns: id, name, role, created_us. */
+static ScUser *
+read_user (sqlite3_stmt *stmt)
+{
+  ScUser *user = g_new0 (ScUser, 1);
+
+  user->id = sqlite3_column_int64 (stmt, 0);
+  user->name = column_dup (stmt, 1);
+  sc_role_from_string ((const char *)sqlite3_column_text (stmt, 2),
+                       &user->role);
+  user->created_us = sqlite3_column_int64 (stmt, 3);
+  return user;
+}
+
+gint64
+sc_db_count_users (ScDb *self, GError **error)
+{
+  g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_COUNT_USERS, error);
+
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite_error (self, error, "Counting users");
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+static gboolean
+is_constraint (ScDb *self)
+{
+  return (sqlite3_errcode (self->handle) & 0xff) == SQLITE_CONSTRAINT;
+}
+
+/**
+ * sc_db_add_user:
+ * @key: (nullable): the API key to give the user, or %NULL to make one
+ *
+ * Returns: (transfer full) (nullable): the user's API key, which is not
+ *   stored and cannot be shown again
+ */
+char *
+sc_db_add_user (ScDb *self, const char *name, ScRole role, const char *key,
+                GError **error)
+{
+  guint8 hash[SC_TOKEN_HASH_LEN];
+  g_autofree char *made = NULL;
+  g_autoptr (ScStmtLease) stmt = NULL;
+
+  if (!sc_user_name_valid (name))
+    {
+      g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_INVALID,
+                   "User name \"%s\" is not 1 to 64 of A-Z a-z 0-9 . _ -",
+                   name);
+      return NULL;
+    }
+  if (key != NULL)
+    {
+      if (!sc_token_hash (key, hash))
+        {
+          g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_INVALID,
+                       "An API key is %d characters of base64url (make one "
+                       "with: openssl rand 32 | basenc --base64url | tr -d =)",
+                       SC_TOKEN_TEXT_LEN);
+          return NULL;
+        }
+    }
+  else if ((made = sc_token_generate (hash, error)) == NULL)
+    return NULL;
+
+  stmt = stmt_lease (self, STMT_ADD_USER, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, sc_role_to_string (role), -1, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 3, hash, sizeof hash, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      if (is_constraint (self))
+        g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_EXISTS,
+                     "A user named %s exists already (or the key is taken)",
+                     name);
+      else
+        sqlite_error (self, error, "Adding a user");
+      return NULL;
+    }
+  return made != NULL ? g_steal_pointer (&made) : g_strdup (key);
+}
+
+/**
+ * sc_db_find_user_by_key:
+ *
+ * Returns: (transfer full) (nullable): the user whose API key is @key;
+ *   %NULL without @error set when there is none
+ */
+ScUser *
+sc_db_find_user_by_key (ScDb *self, const char *key, GError **error)
+{
+  guint8 hash[SC_TOKEN_HASH_LEN];
+  g_autoptr (ScStmtLease) stmt = NULL;
+  int rc;
+
+  if (!sc_token_hash (key, hash))
+    return NULL;
+  stmt = stmt_lease (self, STMT_USER_BY_KEY, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_blob (stmt, 1, hash, sizeof hash, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return NULL;
+  if (rc != SQLITE_ROW)
+    {
+      sqlite_error (self, error, "Looking up a key");
+      return NULL;
+    }
+  /* The index found the row by hash; compare once more in constant time. */
+  if (sqlite3_column_bytes (stmt, 4) != SC_TOKEN_HASH_LEN
+      || !sc_token_hash_equal (sqlite3_column_blob (stmt, 4), hash))
+    return NULL;
+  return read_user (stmt);
+}
+
+/**
+ * sc_db_get_user:
+ *
+ * Returns: (transfer full) (nullable): the user named @name; %NULL without
+ *   @error set when there is none
+ */
+ScUser *
+sc_db_get_user (ScDb *self, const char *name, GError **error)
+{
+  g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_USER_BY_NAME, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return read_user (stmt);
+  if (rc != SQLITE_DONE)
+    sqlite_error (self, error, "Looking up a user");
+  return NULL;
+}
+
+/**
+ * sc_db_list_users:
+ *
+ * Returns: (transfer full) (element-type ScUser) (nullable): all users
+ */
+GPtrArray *
+sc_db_list_users (ScDb *self, GError **error)
+{
+  g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_LIST_USERS, error);
+  g_autoptr (GPtrArray) users = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  users = g_ptr_array_new_with_free_func ((GDestroyNotify)sc_user_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (users, read_user (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      sqlite_error (self, error, "Listing users");
+      return NULL;
+    }
+  return g_steal_pointer (&users);
+}
+
+/* ---- nodes ------------------------------------------------------------ */
+
+static void
+bind_node (sqlite3_stmt *stmt, const ScNode *node)
+{
+  sqlite3_bind_text (stmt, 1, node->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, node->public_host, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, node->rtsp_port);
+  sqlite3_bind_int (stmt, 4, node->rtmp_port);
+  sqlite3_bind_int (stmt, 5, node->capacity);
+  if (node->dial_in != NULL && node->dial_in[0] != '\0')
+    sqlite3_bind_text (stmt, 6, node->dial_in, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 7, g_get_real_time ());
+}
+
+static ScNode *
+read_node (sqlite3_stmt *stmt)
+{
+  ScNode *node = g_new0 (ScNode, 1);
+
+  node->id = sqlite3_column_int64 (stmt, 0);
+  node->name = column_dup (stmt, 1);
+  node->public_host = column_dup (stmt, 2);
+  node->rtsp_port = sqlite3_column_int (stmt, 3);
+  node->rtmp_port = sqlite3_column_int (stmt, 4);
+  node->capacity = sqlite3_column_int (stmt, 5);
+  node->dial_in = column_dup (stmt, 6);
+  node->created_us = sqlite3_column_int64 (stmt, 7);
+  return node;
+}
+
+/**
+ * sc_db_upsert_node:
+ *
+ * Creates the node @node->name or updates its host, ports, capacity and
+ * dial-in; its key, if any, stays.
+ */
+gboolean
+sc_db_upsert_node (ScDb *self, const ScNode *node, GError **error)
+{
+  g_autoptr (ScStmtLease) stmt = NULL;
+
+  if (!sc_user_name_valid (node->name))
+    {
+      g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_INVALID,
+                   "Node name \"%s\" is not 1 to 64 of A-Z a-z 0-9 . _ -",
+                   node->name);
+      return FALSE;
+    }
+  stmt = stmt_lease (self, STMT_UPSERT_NODE, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_node (stmt, node);
+  return stmt_exec (self, stmt, error);
+}
+
+/**
+ * sc_db_add_node:
+ *
+ * Adds a node that runs apart and authorises with a node key.
+ *
+ * Returns: (transfer full) (nullable): the node key, shown once
+ */
+char *
+sc_db_add_node (ScDb *self, const ScNode *node, GError **error)
+{
+  guint8 hash[SC_TOKEN_HASH_LEN];
+  g_autofree char *key = NULL;
+  g_autoptr (ScStmtLease) stmt = NULL;
+
+  if (!sc_user_name_valid (node->name))
+    {
+      g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_INVALID,
+                   "Node name \"%s\" is not 1 to 64 of A-Z a-z 0-9 . _ -",
+                   node->name);
+      return NULL;
+    }
+  if ((key = sc_token_generate (hash, error)) == NULL)
+    return NULL;
+  stmt = stmt_lease (self, STMT_ADD_NODE, error);
+  if (stmt == NULL)
+    return NULL;
+  bind_node (stmt, node);
+  sqlite3_bind_blob (stmt, 8, hash, sizeof hash, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      if (is_constraint (self))
+        g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_EXISTS,
+                     "A node named %s exists already", node->name);
+      else
+        sqlite_error (self, error, "Adding a node");
+      return NULL;
+    }
+  return g_steal_pointer (&key);
+}
+
+static ScNode *
+node_lookup (ScDb *self, Stmt which, const void *key, int key_len,
+             GError **error)
+{
+  g_autoptr (ScStmtLease) stmt = stmt_lease (self, which, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  if (key_len < 0)
+    sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_blob (stmt, 1, key, key_len, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return read_node (stmt);
+  if (rc != SQLITE_DONE)
+    sqlite_error (self, error, "Looking up a node");
+  return NULL;
+}
+
+/**
+ * sc_db_get_node:
+ *
+ * Returns: (transfer full) (nullable): the node named @name; %NULL without
+ *   @error set when there is none
+ */
+ScNode *
+sc_db_get_node (ScDb *self, const char *name, GError **error)
+{
+  return node_lookup (self, STMT_NODE_BY_NAME, name, -1, error);
+}
+
+/**
+ * sc_db_find_node_by_key:
+ *
+ * Returns: (transfer full) (nullable): the node whose key is @key
+ */
+ScNode *
+sc_db_find_node_by_key (ScDb *self, const char *key, GError **error)
+{
+  guint8 hash[SC_TOKEN_HASH_LEN];
+
+  if (!sc_token_hash (key, hash))
+    return NULL;
+  return node_lookup (self, STMT_NODE_BY_KEY, hash, sizeof hash, error);
+}
+
+/**
+ * sc_db_list_nodes:
+ *
+ * Returns: (transfer full) (element-type ScNode) (nullable): all nodes
+ */
+GPtrArray *
+sc_db_list_nodes (ScDb *self, GError **error)
+{
+  g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_LIST_NODES, error);
+  g_autoptr (GPtrArray) nodes = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  nodes = g_ptr_array_new_with_free_func ((GDestroyNotify)sc_node_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (nodes, read_node (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      sqlite_error (self, error, "Listing nodes");
+      return NULL;
+    }
+  return g_steal_pointer (&nodes);
+}
+
+/* ---- reservations ----------------------------------------------------- */
+
+static void
+bind_window (sqlite3_stmt *stmt, gint64 start_us, gint64 end_us)
+{
+  sqlite3_bind_int64 (stmt, 2, start_us);
+  sqlite3_bind_int64 (stmt, 3, end_us);
+  sqlite3_bind_int64 (stmt, 4, start_us - SC_BOOKING_HARD_MAX_LENGTH_US);
+}
+
+static ScReservation *
+read_reservation (sqlite3_stmt *stmt)
+{
+  ScReservation *r = g_new0 (ScReservation, 1);
+
+  r->id = column_dup (stmt, 0);
+  r->owner_id = sqlite3_column_int64 (stmt, 1);
+  r->owner = column_dup (stmt, 2);
+  r->node_id = sqlite3_column_int64 (stmt, 3);
+  r->node = column_dup (stmt, 4);
+  r->stream = column_dup (stmt, 5);
+  r->start_us = sqlite3_column_int64 (stmt, 6);
+  r->end_us = sqlite3_column_int64 (stmt, 7);
+  sc_visibility_from_string ((const char *)sqlite3_column_text (stmt, 8),
+                             &r->visibility);
+  r->state
+      = g_strcmp0 ((const char *)sqlite3_column_text (stmt, 9), "cancelled")
+                == 0
+            ? SC_RESERVATION_CANCELLED
+            : SC_RESERVATION_BOOKED;
+  r->created_us = sqlite3_column_int64 (stmt, 10);
+  r->cancelled_us = sqlite3_column_int64 (stmt, 11);
+  return r;
+}
+
+/**
+ * sc_db_booked_intervals:
+ *
+ * Returns: (transfer full) (element-type ScInterval) (nullable): the windows
+ *   of the booked reservations on node @node_id that overlap
+ *   `[from_us, to_us)`
+ */
+GArray *
+sc_db_booked_intervals (ScDb *self, gint64 node_id, gint64 from_us,
+                        gint64 to_us, GError **error)
+{
+  g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_NODE_INTERVALS, error);
+  g_autoptr (GArray) out = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  out = g_array_new (FALSE, FALSE, sizeof (ScInterval));
+  sqlite3_bind_int64 (stmt, 1, node_id);
+  bind_window (stmt, from_us, to_us);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ScInterval iv
+          = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1) };
+      g_array_append_val (out, iv);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      sqlite_error (self, error, "Reading a node's bookings");
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+/* Free places on @node over the window, or -1 on error. */
+static int
+node_free_places (ScDb *self, const ScNode *node, gint64 start_us,
+                  gint64 end_us, GError **error)
+{
+  g_autoptr (GArray) booked
+      = sc_db_booked_intervals (self, node->id, start_us, end_us, error);
+
+  if (booked == NULL)
+    return -1;
+  return node->capacity
+         - sc_booking_max_overlap ((ScInterval *)booked->data, booked->len,
+                                   start_us, end_us);
+}
+
+static gboolean
+check_stream_free (ScDb *self, const ScBookRequest *request, GError **error)
+{
+  g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_STREAM_CONFLICT, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, request->stream, -1, SQLITE_STATIC);
+  bind_window (stmt, request->start_us, request->end_us);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      g_autofree char *s = sc_time_format_us (sqlite3_column_int64 (stmt, 0));
+      g_autofree char *e = sc_time_format_us (sqlite3_column_int64 (stmt, 1));
+
+      g_set_error (error, SC_BOOKING_ERROR, SC_BOOKING_ERROR_STREAM_TAKEN,
+                   "Stream %s is already booked from %s to %s", request->stream,
+                   s, e);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return sqlite_error (self, error, "Checking the stream name");
+  return TRUE;
+}
+
+/* The node to book on: the one named, if it has a free place, or the one
+ * with the most free places (ties: first by name). */
+static ScNode *
+choose_node (ScDb *self, const ScBookRequest *request, GError **error)
+{
+  g_autoptr (GPtrArray) nodes = NULL;
+  guint best = 0;
+  int best_free = 0;
+
+  if (request->node != NULL)
+    {
+      g_autoptr (ScNode) node = sc_db_get_node (self, request->node, error);
+      int free;
+
+      if (node == NULL)
+        {
+          if (error == NULL || *error == NULL)
+            g_set_error (error, SC_BOOKING_ERROR, SC_BOOKING_ERROR_UNKNOWN_NODE,
+                         "node: there is no node named %s", request->node);
+          return NULL;
+        }
+      free = node_free_places (self, node, request->start_us, request->end_us,
+                               error);
+      if (free < 0 && (error == NULL || *error != NULL))
+        return NULL;
+      if (free <= 0)
+        {
+          g_set_error (error, SC_BOOKING_ERROR, SC_BOOKING_ERROR_NO_CAPACITY,
+                       "Node %s is full in this window (capacity %d)",
+                       node->name, node->capacity);
+          return NULL;
+        }
+      return g_steal_pointer (&node);
+    }
+
+  nodes = sc_db_list_nodes (self, error);
+  if (nodes == NULL)
+    return NULL;
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      g_autoptr (GError) local_error = NULL;
+      int free
+          = node_free_places (self, g_ptr_array_index (nodes, i),
+                              request->start_us, request->end_us, &local_error);
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      if (free > best_free)
+        {
+          best = i;
+          best_free = free;
+        }
+    }
+  if (best_free <= 0)
+    {
+      g_set_error_literal (error, SC_BOOKING_ERROR,
+                           SC_BOOKING_ERROR_NO_CAPACITY,
+                           "No node has a free place in this window");
+      return NULL;
+    }
+  return g_ptr_array_steal_index (nodes, best);
+}
+
+static GBytes *
+seal_token (ScSealer *sealer, const char *id, const char *purpose,
+            const char *token, GError **error)
+{
+  g_autofree char *aad = g_strconcat (id, "/", purpose, NULL);
+
+  return sc_sealer_seal (sealer, token, aad, error);
+}
+
+static ScReservation *
+book_locked (ScDb *self, ScSealer *sealer, const ScBookRequest *request,
+             gint64 now_us, ScTicketSecrets **out_secrets, GError **error)
+{
+  g_autoptr (ScNode) node = NULL;
+  g_autoptr (ScTicketSecrets) secrets = g_new0 (ScTicketSecrets, 1);
+  g_autofree char *id = g_uuid_string_random ();
+  guint8 publish_hash[SC_TOKEN_HASH_LEN], view_hash[SC_TOKEN_HASH_LEN];
+  g_autoptr (GBytes) publish_sealed = NULL;
+  g_autoptr (GBytes) view_sealed = NULL;
+  g_autoptr (ScStmtLease) stmt = NULL;
+  gboolean private = request->visibility == SC_VISIBILITY_PRIVATE;
+
+  if (!check_stream_free (self, request, error))
+    return NULL;
+  if ((node = choose_node (self, request, error)) == NULL)
+    return NULL;
+
+  secrets->publish_token = sc_token_generate (publish_hash, error);
+  if (secrets->publish_token == NULL)
+    return NULL;
+  publish_sealed
+      = seal_token (sealer, id, "publish", secrets->publish_token, error);
+  if (publish_sealed == NULL)
+    return NULL;
+  if (private)
+    {
+      secrets->view_token = sc_token_generate (view_hash, error);
+      if (secrets->view_token == NULL)
+        return NULL;
+      view_sealed = seal_token (sealer, id, "view", secrets->view_token, error);
+      if (view_sealed == NULL)
+        return NULL;
+    }
+
+  stmt = stmt_lease (self, STMT_INSERT_RESERVATION, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, request->owner_id);
+  sqlite3_bind_int64 (stmt, 3, node->id);
+  sqlite3_bind_text (stmt, 4, request->stream, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, request->start_us);
+  sqlite3_bind_int64 (stmt, 6, request->end_us);
+  sqlite3_bind_text (stmt, 7, sc_visibility_to_string (request->visibility), -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 8, publish_hash, sizeof publish_hash, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 9, g_bytes_get_data (publish_sealed, NULL),
+                     g_bytes_get_size (publish_sealed), SQLITE_STATIC);
+  if (private)
+    {
+      sqlite3_bind_blob (stmt, 10, view_hash, sizeof view_hash, SQLITE_STATIC);
+      sqlite3_bind_blob (stmt, 11, g_bytes_get_data (view_sealed, NULL),
+                         g_bytes_get_size (view_sealed), SQLITE_STATIC);
+    }
+  sqlite3_bind_int64 (stmt, 12, now_us);
+  if (!stmt_exec (self, stmt, error))
+    return NULL;
+
+  if (out_secrets != NULL)
+    *out_secrets = g_steal_pointer (&secrets);
+  {
+    ScReservation *r = g_new0 (ScReservation, 1);
+
+    r->id = g_steal_pointer (&id);
+    r->owner_id = request->owner_id;
+    r->node_id = node->id;
+    r->node = g_strdup (node->name);
+    r->stream = g_strdup (request->stream);
+    r->start_us = request->start_us;
+    r->end_us = request->end_us;
+    r->visibility = request->visibility;
+    r->state = SC_RESERVATION_BOOKED;
+    r->created_us = now_us;
+    return r;
+  }
+}
+
+/**
+ * sc_db_book:
+ * @sealer: seals the new tokens so the ticket can be handed out again
+ * @out_secrets: (out) (optional) (transfer full): the new tokens
+ *
+ * Books @request in one BEGIN IMMEDIATE transaction: the stream name must
+ * be free over the window, and the node (named, or the one with the most
+ * free places) must have a place free at every instant of it.
+ *
+ * Returns: (transfer full) (nullable): the reservation (its owner name is
+ *   not filled in), or %NULL with a #SC_BOOKING_ERROR (conflicts) or
+ *   #SC_DB_ERROR
+ */
+ScReservation *
+sc_db_book (ScDb *self, ScSealer *sealer, const ScBookRequest *request,
+            gint64 now_us, ScTicketSecrets **out_secrets, GError **error)
+{
+  ScReservation *r;
+
+  g_return_val_if_fail (SC_IS_DB (self), NULL);
+  g_return_val_if_fail (SC_IS_SEALER (sealer), NULL);
+
+  if (!begin (self, error))
+    return NULL;
+  r = book_locked (self, sealer, request, now_us, out_secrets, error);
+  if (r == NULL || !commit (self, error))
+    {
+      rollback (self);
+      if (r != NULL && out_secrets != NULL)
+        g_clear_pointer (out_secrets, sc_ticket_secrets_free);
+      g_clear_pointer (&r, sc_reservation_free);
+    }
+  return r;
+}
+
+static void
+set_not_found (GError **error, const char *id)
+{
+  g_set_error (error, SC_BOOKING_ERROR, SC_BOOKING_ERROR_NOT_FOUND,
+               "No reservation %s", id);
+}
+
+/**
+ * sc_db_get_reservation:
+ *
+ * Returns: (transfer full) (nullable): the reservation, or %NULL with
+ *   %SC_BOOKING_ERROR_NOT_FOUND
+ */
+ScReservation *
+sc_db_get_reservation (ScDb *self, const char *id, GError **error)
+{
+  g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_GET_RESERVATION, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return read_reservation (stmt);
+  if (rc == SQLITE_DONE)
+    set_not_found (error, id);
+  else
+    sqlite_error (self, error, "Reading a reservation");
+  return NULL;
+}
+
+/**
+ * sc_db_list_reservations:
+ * @owner_id: only this owner's, or 0 for everyone's
+ *
+ * Returns: (transfer full) (element-type ScReservation) (nullable): the
+ *   reservations overlapping `[from_us, to_us)`, by start time, at most
+ *   @limit of them
+ */
+GPtrArray *
+sc_db_list_reservations (ScDb *self, gint64 owner_id, gint64 from_us,
+                         gint64 to_us, gboolean include_cancelled, int limit,
+                         GError **error)
+{
+  g_autoptr (ScStmtLease) stmt
+      = stmt_lease (self, STMT_LIST_RESERVATIONS, error);
+  g_autoptr (GPtrArray) out = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify)sc_reservation_free);
+  sqlite3_bind_int64 (stmt, 1, owner_id);
+  bind_window (stmt, from_us, to_us);
+  sqlite3_bind_int (stmt, 5, include_cancelled);
+  sqlite3_bind_int (stmt, 6, limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (out, read_reservation (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      sqlite_error (self, error, "Listing reservations");
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+static char *
+open_column (ScDb *self, ScSealer *sealer, sqlite3_stmt *stmt, int col,
+             const char *id, const char *purpose, GError **error)
+{
+  g_autofree char *aad = g_strconcat (id, "/", purpose, NULL);
+
+  if (sqlite3_column_type (stmt, col) == SQLITE_NULL)
+    return NULL;
+  return sc_sealer_open (sealer, sqlite3_column_blob (stmt, col),
+                         sqlite3_column_bytes (stmt, col), aad, error);
+}
+
+/**
+ * sc_db_open_secrets:
+ *
+ * Returns: (transfer full) (nullable): the tokens of reservation @id, for
+ *   its ticket
+ */
+ScTicketSecrets *
+sc_db_open_secrets (ScDb *self, ScSealer *sealer, const char *id,
+                    GError **error)
+{
+  g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_SECRETS, error);
+  g_autoptr (ScTicketSecrets) secrets = NULL;
+  g_autoptr (GError) local_error = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        set_not_found (error, id);
+      else
+        sqlite_error (self, error, "Reading a reservation's secrets");
+      return NULL;
+    }
+  secrets = g_new0 (ScTicketSecrets, 1);
+  secrets->publish_token
+      = open_column (self, sealer, stmt, 0, id, "publish", error);
+  if (secrets->publish_token == NULL)
+    return NULL;
+  secrets->view_token
+      = open_column (self, sealer, stmt, 1, id, "view", &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return g_steal_pointer (&secrets);
+}
+
+/**
+ * sc_db_cancel:
+ *
+ * Cancels reservation @id: its tokens stop working at once.
+ *
+ * Returns: (transfer full) (nullable): the cancelled reservation, or %NULL
+ *   with %SC_BOOKING_ERROR_NOT_FOUND or %SC_BOOKING_ERROR_CANCELLED
+ */
+ScReservation *
+sc_db_cancel (ScDb *self, const char *id, gint64 now_us, GError **error)
+{
+  g_autoptr (ScReservation) r = NULL;
+  gboolean changed;
+
+  {
+    g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_CANCEL, error);
+
+    if (stmt == NULL)
+      return NULL;
+    sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 2, now_us);
+    if (!stmt_exec (self, stmt, error))
+      return NULL;
+    changed = sqlite3_changes (self->handle) > 0;
+  }
+  if ((r = sc_db_get_reservation (self, id, error)) == NULL)
+    return NULL;
+  if (!changed)
+    {
+      g_set_error (error, SC_BOOKING_ERROR, SC_BOOKING_ERROR_CANCELLED,
+                   "Reservation %s was already cancelled", id);
+      return NULL;
+    }
+  return g_steal_pointer (&r);
+}
+
+/**
+ * sc_db_find_by_token:
+ * @out_is_view: (out) (optional): whether @token is the view token
+ *
+ * Finds the reservation whose publish or view token is @token. Malformed
+ * tokens find nothing.
+ *
+ * Returns: (transfer full) (nullable): the reservation; %NULL without
+ *   @error set when the token is unknown
+ */
+ScReservation *
+sc_db_find_by_token (ScDb *self, const char *token, gboolean *out_is_view,
+                     GError **error)
+{
+  guint8 hash[SC_TOKEN_HASH_LEN];
+  const Stmt which[] = { STMT_BY_PUBLISH_HASH, STMT_BY_VIEW_HASH };
+
+  if (!sc_token_hash (token, hash))
+    return NULL;
+  for (size_t i = 0; i < G_N_ELEMENTS (which); i++)
+    {
+      g_autoptr (ScStmtLease) stmt = stmt_lease (self, which[i], error);
+      int rc;
+
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_blob (stmt, 1, hash, sizeof hash, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          if (out_is_view != NULL)
+            *out_is_view = i == 1;
+          return read_reservation (stmt);
+        }
+      if (rc != SQLITE_DONE)
+        {
+          sqlite_error (self, error, "Looking up a token");
+          return NULL;
+        }
+    }
+  return NULL;
+}

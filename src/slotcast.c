@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * slotcast: the server command.
+ *
+ *   slotcast serve   booking service + the local ingest node (all in one)
+ *   slotcast web     booking service only
+ *   slotcast user add NAME --role operator|broadcaster | user list
+ *   slotcast node add NAME --public-host H [...]         | node list
+ *
+ * This file only parses options, loads settings, builds objects and runs
+ * the loop; the work lives in src/core and src/web.
+ */
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sc-data-dir.h"
+#include "sc-web-server.h"
+
+typedef struct
+{
+  ScSettings *settings;
+  char *config_file;
+  gboolean print_config;
+  gboolean version;
+} Common;
+
+static void
+common_clear (Common *common)
+{
+  g_clear_pointer (&common->settings, sc_settings_unref);
+  g_clear_pointer (&common->config_file, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Common, common_clear)
+
+static int
+usage_error (GOptionContext *context, const char *message)
+{
+  g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+  g_printerr ("slotcast: %s\n\n%s", message, help);
+  return 2;
+}
+
+/* Parses @argv with the settings options plus @extra, then loads the
+ * settings. Returns an exit code, or -1 to go on. */
+static int
+parse (Common *common, const char *parameter, const char *summary,
+       const GOptionEntry *extra, int *argc, char ***argv)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (parameter);
+  g_autoptr (GError) error = NULL;
+  const GOptionEntry entries[] = {
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &common->config_file,
+      "Read settings from this GKeyFile", "FILE" },
+    { "print-config", 0, 0, G_OPTION_ARG_NONE, &common->print_config,
+      "Print the settings in effect and exit", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &common->version,
+      "Print the version and exit", NULL },
+    { NULL },
+  };
+
+  common->settings = sc_settings_new ();
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (extra != NULL)
+    g_option_context_add_main_entries (context, extra, NULL);
+  g_option_context_add_group (context,
+                              sc_settings_get_option_group (common->settings));
+  g_option_context_set_strict_posix (context, FALSE);
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    return usage_error (context, error->message);
+  if (common->version)
+    {
+      g_print ("slotcast %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (!sc_settings_load (common->settings, common->config_file, &error))
+    {
+      g_printerr ("slotcast: %s\n", error->message);
+      return 2;
+    }
+  if (common->print_config)
+    {
+      g_autofree char *text = sc_settings_to_text (common->settings);
+      g_print ("%s", text);
+      return 0;
+    }
+  return -1;
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  ScWebServer *web;
+  gboolean stopping;
+} Serving;
+
+static void
+on_web_stopped (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Serving *serving = data;
+
+  sc_web_server_stop_finish (SC_WEB_SERVER (source), result, NULL);
+  g_main_loop_quit (serving->loop);
+}
+
+static gboolean
+on_stop_signal (gpointer data)
+{
+  Serving *serving = data;
+
+  if (serving->stopping)
+    return G_SOURCE_CONTINUE;
+  serving->stopping = TRUE;
+  g_message ("Stopping: finishing requests in flight");
+  sc_web_server_stop_async (serving->web, 5000, on_web_stopped, serving);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+run_server (int argc, char **argv, gboolean with_local_node)
+{
+  g_auto (Common) common = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScDb) db = NULL;
+  g_autoptr (ScSealer) sealer = NULL;
+  g_autoptr (ScClock) clock = sc_clock_new_system ();
+  g_autoptr (ScWebServer) web = NULL;
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autofree char *admin_key = NULL;
+  Serving serving = { loop };
+  guint sigterm, sigint;
+  int rc;
+
+  rc = parse (&common, "",
+              with_local_node
+                  ? "Runs the booking service (HTTP API) and the local "
+                    "ingest node."
+                  : "Runs the booking service (HTTP API) alone; ingest "
+                    "nodes run apart.",
+              NULL, &argc, &argv);
+  if (rc >= 0)
+    return rc;
+  if (argc > 1)
+    {
+      g_printerr ("slotcast: unexpected argument %s\n", argv[1]);
+      return 2;
+    }
+
+  if (!sc_data_dir_open (common.settings, &db, &sealer, &error))
+    goto fail;
+  admin_key
+      = sc_data_dir_ensure_admin (db, g_getenv ("SLOTCAST_ADMIN_KEY"), &error);
+  if (error != NULL)
+    goto fail;
+  if (with_local_node
+      && !sc_data_dir_register_local_node (db, common.settings, &error))
+    goto fail;
+
+  web = sc_web_server_new (common.settings, db, clock, sealer);
+  if (!sc_web_server_listen (web, &error))
+    goto fail;
+
+  if (admin_key != NULL)
+    {
+      if (g_getenv ("SLOTCAST_ADMIN_KEY") == NULL)
+        {
+          g_print ("admin-key=%s\n", admin_key);
+          g_message ("Created the operator \"admin\"; its API key above is "
+                     "shown this once");
+        }
+      else
+        g_message ("Created the operator \"admin\" with SLOTCAST_ADMIN_KEY");
+    }
+  g_print ("http-port=%u\n", sc_web_server_get_port (web));
+  if (with_local_node)
+    {
+      g_print ("rtsp-port=%d\n", common.settings->rtsp_port);
+      g_print ("rtmp-port=%d\n", common.settings->rtmp_port);
+    }
+  fflush (stdout);
+  g_message ("Serving %s://%s:%u/ (data in %s)",
+             sc_web_server_is_tls (web) ? "https" : "http",
+             common.settings->bind, sc_web_server_get_port (web),
+             common.settings->data_dir);
+
+  serving.web = web;
+  sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, &serving);
+  sigint = g_unix_signal_add (SIGINT, on_stop_signal, &serving);
+  g_main_loop_run (loop);
+  g_source_remove (sigterm);
+  g_source_remove (sigint);
+  g_clear_object (&web);
+  g_clear_object (&db);
+  g_message ("Stopped; database closed");
+  return 0;
+
+fail:
+  g_printerr ("slotcast: %s\n", error->message);
+  return 1;
+}
+
+static int
+run_user (int argc, char **argv)
+{
+  g_auto (Common) common = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScDb) db = NULL;
+  g_autoptr (ScSealer) sealer = NULL;
+  g_autofree char *role_text = NULL;
+  const GOptionEntry extra[] = {
+    { "role", 0, 0, G_OPTION_ARG_STRING, &role_text,
+      "operator or broadcaster (for add)", "ROLE" },
+    { NULL },
+  };
+  int rc = parse (&common, "add NAME --role ROLE | list",
+                  "Manages the users of the booking service.", extra, &argc,
+                  &argv);
+
+  if (rc >= 0)
+    return rc;
+  if (argc < 2)
+    {
+      g_printerr ("slotcast user: say add or list\n");
+      return 2;
+    }
+  if (!sc_data_dir_open (common.settings, &db, &sealer, &error))
+    goto fail;
+
+  if (strcmp (argv[1], "add") == 0)
+    {
+      ScRole role;
+      g_autofree char *key = NULL;
+
+      if (argc != 3 || !sc_role_from_string (role_text, &role))
+        {
+          g_printerr ("slotcast user add NAME --role operator|broadcaster\n");
+          return 2;
+        }
+      key = sc_db_add_user (db, argv[2], role, NULL, &error);
+      if (key == NULL)
+        goto fail;
+      g_print ("%s\n", key);
+      g_printerr ("Created %s %s; the API key above is shown this once.\n",
+                  role_text, argv[2]);
+      return 0;
+    }
+  if (strcmp (argv[1], "list") == 0)
+    {
+      g_autoptr (GPtrArray) users = sc_db_list_users (db, &error);
+
+      if (users == NULL)
+        goto fail;
+      for (guint i = 0; i < users->len; i++)
+        {
+          ScUser *user = g_ptr_array_index (users, i);
+          g_print ("%s\t%s\n", user->name, sc_role_to_string (user->role));
+        }
+      return 0;
+    }
+  g_printerr ("slotcast user: unknown action %s (add, list)\n", argv[1]);
+  return 2;
+
+fail:
+  g_printerr ("slotcast: %s\n", error->message);
+  return 1;
+}
+
+static int
+run_node (int argc, char **argv)
+{
+  g_auto (Common) common = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScDb) db = NULL;
+  g_autoptr (ScSealer) sealer = NULL;
+  int rc = parse (&common,
+                  "add NAME [--public-host H --rtsp-port N --rtmp-port N "
+                  "--capacity N] | list",
+                  "Manages ingest nodes. add prints the node key that "
+                  "`slotcast ingest --node-key` needs.",
+                  NULL, &argc, &argv);
+
+  if (rc >= 0)
+    return rc;
+  if (argc < 2)
+    {
+      g_printerr ("slotcast node: say add or list\n");
+      return 2;
+    }
+  if (!sc_data_dir_open (common.settings, &db, &sealer, &error))
+    goto fail;
+
+  if (strcmp (argv[1], "add") == 0)
+    {
+      ScSettings *s = common.settings;
+      ScNode node = { .public_host = s->public_host,
+                      .rtsp_port = s->rtsp_port,
+                      .rtmp_port = s->rtmp_port,
+                      .capacity = s->capacity,
+                      .dial_in = s->dial_in };
+      g_autofree char *key = NULL;
+
+      if (argc != 3)
+        {
+          g_printerr ("slotcast node add NAME [--public-host H ...]\n");
+          return 2;
+        }
+      node.name = argv[2];
+      key = sc_db_add_node (db, &node, &error);
+      if (key == NULL)
+        goto fail;
+      g_print ("%s\n", key);
+      g_printerr ("Added node %s; the node key above is shown this once.\n",
+                  node.name);
+      return 0;
+    }
+  if (strcmp (argv[1], "list") == 0)
+    {
+      g_autoptr (GPtrArray) nodes = sc_db_list_nodes (db, &error);
+
+      if (nodes == NULL)
+        goto fail;
+      for (guint i = 0; i < nodes->len; i++)
+        {
+          ScNode *n = g_ptr_array_index (nodes, i);
+          g_print ("%s\t%s\trtsp %d\trtmp %d\tcapacity %d\n", n->name,
+                   n->public_host, n->rtsp_port, n->rtmp_port, n->capacity);
+        }
+      return 0;
+    }
+  g_printerr ("slotcast node: unknown action %s (add, list)\n", argv[1]);
+  return 2;
+
+fail:
+  g_printerr ("slotcast: %s\n", error->message);
+  return 1;
+}
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "Usage: slotcast COMMAND [OPTION…]\n\n"
+                "Commands:\n"
+                "  serve   booking service and the local ingest node, in one\n"
+                "  web     booking service alone\n"
+                "  user    add NAME --role operator|broadcaster, or list\n"
+                "  node    add NAME (prints its node key), or list\n\n"
+                "slotcast COMMAND --help shows the options of a command.\n");
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *command;
+
+  setlocale (LC_ALL, "");
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return 2;
+    }
+  command = argv[1];
+  /* The subcommand becomes argv[0] of its own option parsing. */
+  argc--;
+  argv++;
+  if (strcmp (command, "serve") == 0)
+    return run_server (argc, argv, TRUE);
+  if (strcmp (command, "web") == 0)
+    return run_server (argc, argv, FALSE);
+  if (strcmp (command, "user") == 0)
+    return run_user (argc, argv);
+  if (strcmp (command, "node") == 0)
+    return run_node (argc, argv);
+  if (strcmp (command, "--help") == 0 || strcmp (command, "-h") == 0
+      || strcmp (command, "help") == 0)
+    {
+      print_usage (stdout);
+      return 0;
+    }
+  if (strcmp (command, "--version") == 0)
+    {
+      printf ("slotcast %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  fprintf (stderr, "slotcast: unknown command %s\n\n", command);
+  print_usage (stderr);
+  return 2;
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * POST /api/v1/ingest/authorize: the question a separate ingest node asks
+ * the booking service before admitting a publisher (or a viewer of a
+ * private stream). The answer comes from sc_admission_decide(), the same
+ * code the in-process ingest calls.
+ *
+ * Callers: an ingest node with its node key (the node is the key's), or an
+ * operator with an API key naming the node in the body (for diagnosis).
+ */
+
+#include "config.h"
+
+#include "sc-web-server-private.h"
+
+#include <string.h>
+
+static void
+send_decision (SoupServerMessage *msg, ScWebServer *self,
+               const ScReservation *r, ScAdmitResult result, const char *reason)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *start = NULL, *end = NULL;
+
+  if (result != SC_ADMIT_OK)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_FORBIDDEN,
+                          sc_admit_result_to_string (result), "%s", reason);
+      return;
+    }
+  start = sc_time_format_us (r->start_us);
+  end = sc_time_format_us (r->end_us);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "allowed");
+  json_builder_add_boolean_value (b, TRUE);
+  json_builder_set_member_name (b, "reservation");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, r->id);
+  json_builder_set_member_name (b, "stream");
+  json_builder_add_string_value (b, r->stream);
+  json_builder_set_member_name (b, "node");
+  json_builder_add_string_value (b, r->node);
+  json_builder_set_member_name (b, "visibility");
+  json_builder_add_string_value (b, sc_visibility_to_string (r->visibility));
+  json_builder_set_member_name (b, "start");
+  json_builder_add_string_value (b, start);
+  json_builder_set_member_name (b, "end");
+  json_builder_add_string_value (b, end);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "admit_early_s");
+  json_builder_add_int_value (b, self->settings->admit_early_s);
+  json_builder_set_member_name (b, "grace_s");
+  json_builder_add_int_value (b, self->settings->grace_s);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  sc_http_send_json (msg, SOUP_STATUS_OK, root, NULL);
+}
+
+static void
+authorize_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
+                   GHashTable *query, gpointer data)
+{
+  static const char *const members[]
+      = { "stream", "token", "node", "role", NULL };
+  ScWebServer *self = data;
+  g_autoptr (ScNode) node = NULL;
+  g_autoptr (ScUser) operator= NULL;
+  g_autoptr (JsonObject) body = NULL;
+  g_autoptr (ScReservation) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *reason = NULL;
+  const char *stream, *token, *node_name, *role = NULL;
+  ScAdmissionRequest request = {
+    .admit_early_us = self->settings->admit_early_s * SC_USEC_PER_SEC,
+    .now_us = sc_clock_now_us (self->clock),
+  };
+  ScAdmitResult result;
+
+  if (strcmp (path, "/api/v1/ingest/authorize") != 0)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found",
+                          "Nothing at this path");
+      return;
+    }
+  if (!sc_http_require_method (msg, "POST", NULL))
+    return;
+  node = sc_web_server_authenticate_node (self, msg, &operator);
+  if (node == NULL && operator== NULL)
+    return;
+  if ((body = sc_http_read_json_object (msg)) == NULL
+      || !sc_json_check_members (msg, body, members)
+      || !sc_json_get_string (msg, body, "stream", TRUE, &stream)
+      || !sc_json_get_string (msg, body, "token", TRUE, &token)
+      || !sc_json_get_string (msg, body, "node", operator!= NULL, &node_name)
+      || !sc_json_get_string (msg, body, "role", FALSE, &role))
+    return;
+  if (role != NULL && strcmp (role, "publish") != 0
+      && strcmp (role, "view") != 0)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY,
+                          "invalid_field",
+                          "role: must be \"publish\" or \"view\"");
+      return;
+    }
+  if (node != NULL && node_name != NULL && strcmp (node_name, node->name) != 0)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "wrong_node",
+                          "This key belongs to node %s", node->name);
+      return;
+    }
+
+  request.token = token;
+  request.stream = stream;
+  request.node = node != NULL ? node->name : node_name;
+  request.role = g_strcmp0 (role, "view") == 0 ? SC_ADMISSION_VIEW
+                                               : SC_ADMISSION_PUBLISH;
+  result = sc_admission_decide (self->db, &request, &r, &reason, &error);
+  if (error != NULL)
+    {
+      sc_web_server_send_db_error (self, msg, error);
+      return;
+    }
+  self->metrics.authorize[result]++;
+  if (result != SC_ADMIT_OK)
+    {
+      g_autofree char *shown = g_utf8_make_valid (stream, 64);
+      g_message ("Refused %s of stream %s on node %s: %s",
+                 request.role == SC_ADMISSION_VIEW ? "viewing" : "publishing",
+                 shown, request.node, reason);
+    }
+  send_decision (msg, self, r, result, reason);
+}
+
+void
+sc_api_ingest_register (ScWebServer *self)
+{
+  sc_web_server_add_route (self, "/api/v1/ingest/authorize", authorize_handler);
+}

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * Read-only status endpoints: /healthz, /metrics (Prometheus text format),
+ * /api/v1/streams (live streams; empty until an ingest reports any),
+ * /api/v1/nodes and /api/v1/me.
+ */
+
+#include "config.h"
+
+#include "sc-web-server-private.h"
+
+#include <string.h>
+
+static gboolean
+exact_get (SoupServerMessage *msg, const char *path, const char *want)
+{
+  if (strcmp (path, want) != 0)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found",
+                          "Nothing at this path");
+      return FALSE;
+    }
+  return sc_http_require_method (msg, "GET", "HEAD", NULL);
+}
+
+static void
+healthz_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
+                 GHashTable *query, gpointer data)
+{
+  if (!exact_get (msg, path, "/healthz"))
+    return;
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC,
+                                    "ok\n", 3);
+}
+
+static void
+metric (GString *out, const char *name, const char *type, const char *help)
+{
+  g_string_append_printf (out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+                          type);
+}
+
+static void
+metrics_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
+                 GHashTable *query, gpointer data)
+{
+  ScWebServer *self = data;
+  ScWebMetrics *m = &self->metrics;
+  GString *out;
+
+  if (!exact_get (msg, path, "/metrics"))
+    return;
+  out = g_string_sized_new (2048);
+  metric (out, "slotcast_start_time_seconds", "gauge",
+          "When the server started, in seconds since the epoch.");
+  g_string_append_printf (out,
+                          "slotcast_start_time_seconds %" G_GINT64_FORMAT "\n",
+                          self->started_us / SC_USEC_PER_SEC);
+  metric (out, "slotcast_http_responses_total", "counter",
+          "HTTP responses sent, by status class.");
+  for (int c = 1; c <= 5; c++)
+    g_string_append_printf (out,
+                            "slotcast_http_responses_total{class=\"%dxx\"} "
+                            "%" G_GUINT64_FORMAT "\n",
+                            c, m->responses[c]);
+  metric (out, "slotcast_bookings_total", "counter", "Reservations booked.");
+  g_string_append_printf (
+      out, "slotcast_bookings_total %" G_GUINT64_FORMAT "\n", m->bookings);
+  metric (out, "slotcast_booking_conflicts_total", "counter",
+          "Bookings refused with 409 (stream taken or no capacity).");
+  g_string_append_printf (
+      out, "slotcast_booking_conflicts_total %" G_GUINT64_FORMAT "\n",
+      m->booking_conflicts);
+  metric (out, "slotcast_booking_rejected_total", "counter",
+          "Bookings refused for invalid input.");
+  g_string_append_printf (
+      out, "slotcast_booking_rejected_total %" G_GUINT64_FORMAT "\n",
+      m->booking_rejected);
+  metric (out, "slotcast_cancellations_total", "counter",
+          "Reservations cancelled.");
+  g_string_append_printf (
+      out, "slotcast_cancellations_total %" G_GUINT64_FORMAT "\n",
+      m->cancellations);
+  metric (out, "slotcast_authorize_total", "counter",
+          "Ingest admission answers, by result.");
+  for (int r = 0; r < SC_ADMIT_N_RESULTS; r++)
+    g_string_append_printf (out,
+                            "slotcast_authorize_total{result=\"%s\"} "
+                            "%" G_GUINT64_FORMAT "\n",
+                            sc_admit_result_to_string (r), m->authorize[r]);
+  metric (out, "slotcast_bad_keys_total", "counter",
+          "Requests with an unknown API or node key.");
+  g_string_append_printf (
+      out, "slotcast_bad_keys_total %" G_GUINT64_FORMAT "\n", m->bad_keys);
+  metric (out, "slotcast_rate_limited_total", "counter",
+          "Requests refused with 429 after too many bad keys.");
+  g_string_append_printf (out,
+                          "slotcast_rate_limited_total %" G_GUINT64_FORMAT "\n",
+                          m->rate_limited);
+  metric (out, "slotcast_body_too_large_total", "counter",
+          "Requests refused with 413.");
+  g_string_append_printf (
+      out, "slotcast_body_too_large_total %" G_GUINT64_FORMAT "\n",
+      m->body_too_large);
+  metric (out, "slotcast_live_streams", "gauge", "Streams live now.");
+  g_string_append (out, "slotcast_live_streams 0\n");
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg,
+                                    "text/plain; version=0.0.4; charset=utf-8",
+                                    SOUP_MEMORY_TAKE, out->str, out->len);
+  g_string_free (out, FALSE);
+}
+
+static void
+streams_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
+                 GHashTable *query, gpointer data)
+{
+  ScWebServer *self = data;
+  g_autoptr (ScUser) user = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr (JsonNode) root = NULL;
+
+  if (!exact_get (msg, path, "/api/v1/streams")
+      || (user = sc_web_server_authenticate (self, msg)) == NULL)
+    return;
+  /* Live data comes from the ingest (a later piece); none is live yet. */
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "streams");
+  json_builder_begin_array (b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  sc_http_send_json (msg, SOUP_STATUS_OK, root, NULL);
+}
+
+static void
+nodes_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
+               GHashTable *query, gpointer data)
+{
+  ScWebServer *self = data;
+  g_autoptr (ScUser) user = NULL;
+  g_autoptr (GPtrArray) nodes = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr (JsonNode) root = NULL;
+
+  if (!exact_get (msg, path, "/api/v1/nodes")
+      || (user = sc_web_server_authenticate (self, msg)) == NULL)
+    return;
+  if ((nodes = sc_db_list_nodes (self->db, &error)) == NULL)
+    {
+      sc_web_server_send_db_error (self, msg, error);
+      return;
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "nodes");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      ScNode *node = g_ptr_array_index (nodes, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, node->name);
+      json_builder_set_member_name (b, "public_host");
+      json_builder_add_string_value (b, node->public_host);
+      json_builder_set_member_name (b, "rtsp_port");
+      json_builder_add_int_value (b, node->rtsp_port);
+      json_builder_set_member_name (b, "rtmp_port");
+      json_builder_add_int_value (b, node->rtmp_port);
+      json_builder_set_member_name (b, "capacity");
+      json_builder_add_int_value (b, node->capacity);
+      json_builder_set_member_name (b, "dial_in");
+      if (node->dial_in != NULL)
+        json_builder_add_string_value (b, node->dial_in);
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  sc_http_send_json (msg, SOUP_STATUS_OK, root, NULL);
+}
+
+static void
+me_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
+            GHashTable *query, gpointer data)
+{
+  ScWebServer *self = data;
+  g_autoptr (ScUser) user = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr (JsonNode) root = NULL;
+
+  if (!exact_get (msg, path, "/api/v1/me")
+      || (user = sc_web_server_authenticate (self, msg)) == NULL)
+    return;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, user->name);
+  json_builder_set_member_name (b, "role");
+  json_builder_add_string_value (b, sc_role_to_string (user->role));
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  sc_http_send_json (msg, SOUP_STATUS_OK, root, NULL);
+}
+
+void
+sc_api_status_register (ScWebServer *self)
+{
+  sc_web_server_add_route (self, "/healthz", healthz_handler);
+  sc_web_server_add_route (self, "/metrics", metrics_handler);
+  sc_web_server_add_route (self, "/api/v1/streams", streams_handler);
+  sc_web_server_add_route (self, "/api/v1/nodes", nodes_handler);
+  sc_web_server_add_route (self, "/api/v1/me", me_handler);
+}

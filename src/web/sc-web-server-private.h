@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "sc-admission.h"
+#include "sc-auth-limiter.h"
+#include "sc-http.h"
+#include "sc-web-server.h"
+
+G_BEGIN_DECLS
+
+/* Counters for /metrics; main context only. */
+typedef struct
+{
+  guint64 responses[6]; /* by status class: [1] 1xx … [5] 5xx */
+  guint64 bookings;
+  guint64 booking_conflicts;
+  guint64 booking_rejected;
+  guint64 cancellations;
+  guint64 authorize[SC_ADMIT_N_RESULTS];
+  guint64 bad_keys;
+  guint64 rate_limited;
+  guint64 body_too_large;
+} ScWebMetrics;
+
+struct _ScWebServer
+{
+  GObject parent_instance;
+
+  SoupServer *soup;
+  ScSettings *settings;
+  ScDb *db;
+  ScClock *clock;
+  ScSealer *sealer;
+  ScAuthLimiter *limiter;
+  ScWebMetrics metrics;
+  gint64 started_us;
+  guint16 port;
+  gboolean tls;
+
+  guint in_flight; /* requests read, response not yet sent */
+  GTask *stop_task;
+  guint stop_timeout_id;
+};
+
+void sc_web_server_add_route (ScWebServer *self, const char *path,
+                              SoupServerCallback callback);
+ScUser *sc_web_server_authenticate (ScWebServer *self, SoupServerMessage *msg);
+ScNode *sc_web_server_authenticate_node (ScWebServer *self,
+                                         SoupServerMessage *msg,
+                                         ScUser **out_user);
+void sc_web_server_send_db_error (ScWebServer *self, SoupServerMessage *msg,
+                                  const GError *error);
+
+void sc_api_reservations_register (ScWebServer *self);
+void sc_api_ingest_register (ScWebServer *self);
+void sc_api_status_register (ScWebServer *self);
+
+G_END_DECLS

@@ -1,0 +1,478 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/**
+ * ScWebServer:
+ *
+ * The booking service's HTTP(S) front: a #SoupServer with one handler per
+ * path (the sc-api-*.c files), bearer-key authentication with a limit on
+ * bad keys per address, request-body bounds, /metrics counters and a
+ * graceful stop.
+ *
+ * Lifecycle: new → listen → (serve) → stop_async → unref. The server, its
+ * database and its handlers all belong to the thread-default main context
+ * that was current at listen time; nothing here blocks it for long (every
+ * handler is a few prepared SQLite statements).
+ */
+
+#include "config.h"
+
+#include "sc-web-server.h"
+
+#include "sc-tls.h"
+#include "sc-web-server-private.h"
+
+#include <string.h>
+
+G_DEFINE_FINAL_TYPE (ScWebServer, sc_web_server, G_TYPE_OBJECT)
+
+#define AUTH_TABLE_MAX 65536
+#define COUNTED_KEY "sc-counted"
+
+static void
+sc_web_server_dispose (GObject *object)
+{
+  ScWebServer *self = SC_WEB_SERVER (object);
+
+  if (self->soup != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->soup, self);
+      soup_server_disconnect (self->soup);
+    }
+  g_clear_object (&self->soup);
+  g_clear_handle_id (&self->stop_timeout_id, g_source_remove);
+  G_OBJECT_CLASS (sc_web_server_parent_class)->dispose (object);
+}
+
+static void
+sc_web_server_finalize (GObject *object)
+{
+  ScWebServer *self = SC_WEB_SERVER (object);
+
+  g_clear_pointer (&self->settings, sc_settings_unref);
+  g_clear_object (&self->db);
+  g_clear_object (&self->clock);
+  g_clear_object (&self->sealer);
+  g_clear_object (&self->limiter);
+  g_clear_object (&self->stop_task);
+  G_OBJECT_CLASS (sc_web_server_parent_class)->finalize (object);
+}
+
+static void
+sc_web_server_class_init (ScWebServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sc_web_server_dispose;
+  object_class->finalize = sc_web_server_finalize;
+}
+
+static void
+sc_web_server_init (ScWebServer *self)
+{
+}
+
+static void
+maybe_finish_stop (ScWebServer *self)
+{
+  g_autoptr (GTask) task = NULL;
+
+  if (self->stop_task == NULL || self->in_flight > 0)
+    return;
+  task = g_steal_pointer (&self->stop_task);
+  g_clear_handle_id (&self->stop_timeout_id, g_source_remove);
+  soup_server_disconnect (self->soup);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_request_read (SoupServer *soup, SoupServerMessage *msg, gpointer data)
+{
+  ScWebServer *self = data;
+
+  g_object_set_data (G_OBJECT (msg), COUNTED_KEY, GINT_TO_POINTER (1));
+  self->in_flight++;
+}
+
+static void
+request_done (ScWebServer *self, SoupServerMessage *msg)
+{
+  if (g_object_get_data (G_OBJECT (msg), COUNTED_KEY) == NULL)
+    return;
+  g_object_set_data (G_OBJECT (msg), COUNTED_KEY, NULL);
+  self->in_flight--;
+  maybe_finish_stop (self);
+}
+
+/* libsoup reports a 500 as "aborted": count statuses on both signals. */
+static void
+on_request_finished (SoupServer *soup, SoupServerMessage *msg, gpointer data)
+{
+  ScWebServer *self = data;
+  guint status = soup_server_message_get_status (msg);
+
+  if (status >= 100 && status < 600)
+    self->metrics.responses[status / 100]++;
+  request_done (self, msg);
+}
+
+/* Runs after the headers, before the body is read: refuse what must not be
+ * read at all. */
+static void
+early_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
+               GHashTable *query, gpointer data)
+{
+  ScWebServer *self = data;
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
+  goffset max = self->settings->max_body_bytes;
+
+  soup_message_headers_replace (resp, "X-Content-Type-Options", "nosniff");
+  soup_message_headers_replace (resp, "Cache-Control", "no-store");
+
+  if (self->stop_task != NULL)
+    {
+      soup_message_headers_replace (resp, "Connection", "close");
+      sc_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
+                          "The server is stopping");
+      return;
+    }
+  if (soup_message_headers_get_encoding (req) == SOUP_ENCODING_CHUNKED)
+    {
+      soup_message_headers_replace (resp, "Connection", "close");
+      sc_http_send_error (msg, SOUP_STATUS_LENGTH_REQUIRED, "length_required",
+                          "Send request bodies with a Content-Length");
+      return;
+    }
+  if (soup_message_headers_get_content_length (req) > max)
+    {
+      self->metrics.body_too_large++;
+      soup_message_headers_replace (resp, "Connection", "close");
+      sc_http_send_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+                          "too_large", "Request bodies are limited to %d bytes",
+                          (int)max);
+    }
+}
+
+static void
+default_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
+                 GHashTable *query, gpointer data)
+{
+  sc_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found",
+                      "Nothing at this path");
+}
+
+/**
+ * sc_web_server_add_route:
+ * @path: the path @callback serves, with everything below it
+ *
+ * Registers one handler. libsoup runs only the early handler of the most
+ * specific path, so every route gets the common early checks here.
+ */
+void
+sc_web_server_add_route (ScWebServer *self, const char *path,
+                         SoupServerCallback callback)
+{
+  soup_server_add_early_handler (self->soup, path, early_handler, self, NULL);
+  soup_server_add_handler (self->soup, path, callback, self, NULL);
+}
+
+/**
+ * sc_web_server_new:
+ *
+ * Returns: (transfer full): a server that is not listening yet
+ */
+ScWebServer *
+sc_web_server_new (ScSettings *settings, ScDb *db, ScClock *clock,
+                   ScSealer *sealer)
+{
+  ScWebServer *self = g_object_new (SC_TYPE_WEB_SERVER, NULL);
+
+  self->settings = sc_settings_ref (settings);
+  self->db = g_object_ref (db);
+  self->clock = g_object_ref (clock);
+  self->sealer = g_object_ref (sealer);
+  self->limiter = sc_auth_limiter_new (
+      settings->auth_fail_limit, settings->auth_fail_window_s * SC_USEC_PER_SEC,
+      settings->auth_block_s * SC_USEC_PER_SEC, AUTH_TABLE_MAX);
+  self->started_us = sc_clock_now_us (clock);
+  return self;
+}
+
+/**
+ * sc_web_server_listen:
+ *
+ * Binds the HTTP(S) port from the settings (0 picks a free one) and starts
+ * serving on the thread-default main context.
+ */
+gboolean
+sc_web_server_listen (ScWebServer *self, GError **error)
+{
+  ScSettings *settings = self->settings;
+  g_autoptr (GInetAddress) address = NULL;
+  g_autoptr (GSocketAddress) sockaddr = NULL;
+  g_autoptr (GTlsCertificate) cert = NULL;
+  g_autoslist (GUri) uris = NULL;
+  g_autofree char *server_header
+      = g_strdup_printf ("slotcast/%s ", PACKAGE_VERSION);
+
+  g_return_val_if_fail (self->soup == NULL, FALSE);
+
+  address = g_inet_address_new_from_string (settings->bind);
+  if (address == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "[http] bind: \"%s\" is not an IP address", settings->bind);
+      return FALSE;
+    }
+  if (settings->tls)
+    {
+      cert = sc_tls_load (settings->data_dir, settings->tls_cert,
+                          settings->tls_key, settings->public_host, error);
+      if (cert == NULL)
+        return FALSE;
+    }
+
+  self->soup = soup_server_new ("server-header", server_header,
+                                "tls-certificate", cert, NULL);
+  self->tls = cert != NULL;
+  g_signal_connect (self->soup, "request-read", G_CALLBACK (on_request_read),
+                    self);
+  g_signal_connect (self->soup, "request-finished",
+                    G_CALLBACK (on_request_finished), self);
+  g_signal_connect (self->soup, "request-aborted",
+                    G_CALLBACK (on_request_finished), self);
+  sc_web_server_add_route (self, "/", default_handler);
+  sc_api_reservations_register (self);
+  sc_api_ingest_register (self);
+  sc_api_status_register (self);
+
+  sockaddr = g_inet_socket_address_new (address, settings->http_port);
+  if (!soup_server_listen (self->soup, sockaddr,
+                           self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+    {
+      g_prefix_error (error, "Cannot listen on %s port %d: ", settings->bind,
+                      settings->http_port);
+      return FALSE;
+    }
+  uris = soup_server_get_uris (self->soup);
+  self->port = uris != NULL ? g_uri_get_port (uris->data) : 0;
+  return TRUE;
+}
+
+guint16
+sc_web_server_get_port (ScWebServer *self)
+{
+  return self->port;
+}
+
+gboolean
+sc_web_server_is_tls (ScWebServer *self)
+{
+  return self->tls;
+}
+
+static gboolean
+on_stop_timeout (gpointer data)
+{
+  ScWebServer *self = data;
+
+  self->stop_timeout_id = 0;
+  if (self->in_flight > 0)
+    g_warning ("Stopping with %u request(s) unfinished", self->in_flight);
+  self->in_flight = 0;
+  maybe_finish_stop (self);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * sc_web_server_stop_async:
+ * @timeout_ms: how long to wait for in-flight requests
+ *
+ * Stops taking requests (new ones get 503), waits until every request
+ * already read has its response sent or @timeout_ms passes, then closes
+ * every connection.
+ */
+void
+sc_web_server_stop_async (ScWebServer *self, guint timeout_ms,
+                          GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_return_if_fail (self->stop_task == NULL);
+
+  if (self->soup == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  self->stop_task = g_steal_pointer (&task);
+  self->stop_timeout_id = g_timeout_add (timeout_ms, on_stop_timeout, self);
+  maybe_finish_stop (self);
+}
+
+gboolean
+sc_web_server_stop_finish (ScWebServer *self, GAsyncResult *result,
+                           GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static const char *
+bearer_key (SoupServerMessage *msg)
+{
+  const char *auth = soup_message_headers_get_one (
+      soup_server_message_get_request_headers (msg), "Authorization");
+
+  if (auth == NULL || g_ascii_strncasecmp (auth, "Bearer ", 7) != 0)
+    return NULL;
+  auth += 7;
+  while (*auth == ' ')
+    auth++;
+  return auth;
+}
+
+static const char *
+remote_host (SoupServerMessage *msg)
+{
+  const char *host = soup_server_message_get_remote_host (msg);
+
+  return host != NULL ? host : "unknown";
+}
+
+/* TRUE when the address may go on; otherwise 429 has been sent. */
+static gboolean
+check_not_blocked (ScWebServer *self, SoupServerMessage *msg)
+{
+  gint64 left = sc_auth_limiter_blocked_for (self->limiter, remote_host (msg),
+                                             sc_clock_now_us (self->clock));
+  g_autofree char *retry = NULL;
+
+  if (left == 0)
+    return TRUE;
+  self->metrics.rate_limited++;
+  retry = g_strdup_printf ("%" G_GINT64_FORMAT,
+                           (left + SC_USEC_PER_SEC - 1) / SC_USEC_PER_SEC);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Retry-After", retry);
+  sc_http_send_error (msg, 429 /* Too Many Requests */, "too_many_requests",
+                      "Too many bad keys from this address; retry in %s s",
+                      retry);
+  return FALSE;
+}
+
+static void
+refuse_key (ScWebServer *self, SoupServerMessage *msg, gboolean was_sent)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "WWW-Authenticate",
+                                "Bearer realm=\"slotcast\"");
+  if (!was_sent)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "missing_key",
+                          "Send an API key: Authorization: Bearer KEY");
+      return;
+    }
+  self->metrics.bad_keys++;
+  g_message ("Bad API key from %s", remote_host (msg));
+  if (sc_auth_limiter_record_failure (self->limiter, remote_host (msg),
+                                      sc_clock_now_us (self->clock)))
+    {
+      check_not_blocked (self, msg);
+      return;
+    }
+  sc_http_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "bad_key",
+                      "The API key is not valid");
+}
+
+void
+sc_web_server_send_db_error (ScWebServer *self, SoupServerMessage *msg,
+                             const GError *error)
+{
+  g_warning ("Database error: %s", error->message);
+  sc_http_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
+                      "The server could not complete the request");
+}
+
+/**
+ * sc_web_server_authenticate:
+ *
+ * Returns: (transfer full) (nullable): the user whose API key the request
+ *   carries, or %NULL after sending 401, 429 or 500
+ */
+ScUser *
+sc_web_server_authenticate (ScWebServer *self, SoupServerMessage *msg)
+{
+  g_autoptr (GError) error = NULL;
+  const char *key;
+  ScUser *user;
+
+  if (!check_not_blocked (self, msg))
+    return NULL;
+  key = bearer_key (msg);
+  if (key == NULL || key[0] == '\0')
+    {
+      refuse_key (self, msg, FALSE);
+      return NULL;
+    }
+  user = sc_db_find_user_by_key (self->db, key, &error);
+  if (error != NULL)
+    {
+      sc_web_server_send_db_error (self, msg, error);
+      return NULL;
+    }
+  if (user == NULL)
+    refuse_key (self, msg, TRUE);
+  return user;
+}
+
+/**
+ * sc_web_server_authenticate_node:
+ * @out_user: (out) (transfer full): the operator, when an operator's API
+ *   key was sent instead of a node key
+ *
+ * Returns: (transfer full) (nullable): the node whose key the request
+ *   carries; %NULL with *@out_user set for an operator; %NULL with both
+ *   unset after sending 401, 403, 429 or 500
+ */
+ScNode *
+sc_web_server_authenticate_node (ScWebServer *self, SoupServerMessage *msg,
+                                 ScUser **out_user)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScUser) user = NULL;
+  const char *key;
+  ScNode *node;
+
+  *out_user = NULL;
+  if (!check_not_blocked (self, msg))
+    return NULL;
+  key = bearer_key (msg);
+  if (key == NULL || key[0] == '\0')
+    {
+      refuse_key (self, msg, FALSE);
+      return NULL;
+    }
+  node = sc_db_find_node_by_key (self->db, key, &error);
+  if (node == NULL && error == NULL)
+    user = sc_db_find_user_by_key (self->db, key, &error);
+  if (error != NULL)
+    {
+      sc_web_server_send_db_error (self, msg, error);
+      return NULL;
+    }
+  if (node != NULL)
+    return node;
+  if (user == NULL)
+    {
+      refuse_key (self, msg, TRUE);
+      return NULL;
+    }
+  if (user->role != SC_ROLE_OPERATOR)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "forbidden",
+                          "Only ingest nodes and operators may ask this");
+      return NULL;
+    }
+  *out_user = g_steal_pointer (&user);
+  return NULL;
+}
