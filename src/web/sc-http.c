@@ -34,7 +34,9 @@ sc_http_send_json (SoupServerMessage *msg, guint status, JsonNode *node,
 
   json_generator_set_root (gen, node);
   body = json_generator_to_data (gen, &len);
-  soup_server_message_set_status (msg, status, NULL);
+  /* libsoup 3.2 has no phrase for 429. */
+  soup_server_message_set_status (msg, status,
+                                  status == 429 ? "Too Many Requests" : NULL);
   soup_server_message_set_response (
       msg, content_type != NULL ? content_type : "application/json",
       SOUP_MEMORY_TAKE, body, len);
