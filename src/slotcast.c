@@ -66,13 +66,16 @@ parse (Common *common, const char *parameter, const char *summary,
     { NULL },
   };
 
+  GOptionGroup *group;
+
   common->settings = sc_settings_new ();
-  g_option_context_set_summary (context, summary);
-  g_option_context_add_main_entries (context, entries, NULL);
+  /* One --help lists every option: the settings group is the main one. */
+  group = sc_settings_get_option_group (common->settings);
+  g_option_group_add_entries (group, entries);
   if (extra != NULL)
-    g_option_context_add_main_entries (context, extra, NULL);
-  g_option_context_add_group (context,
-                              sc_settings_get_option_group (common->settings));
+    g_option_group_add_entries (group, extra);
+  g_option_context_set_main_group (context, group);
+  g_option_context_set_summary (context, summary);
   g_option_context_set_strict_posix (context, FALSE);
 
   if (!g_option_context_parse (context, argc, argv, &error))
@@ -368,9 +371,11 @@ main (int argc, char **argv)
       return 2;
     }
   command = argv[1];
-  /* The subcommand becomes argv[0] of its own option parsing. */
+  /* "slotcast COMMAND" becomes argv[0] of the command's option parsing. */
   argc--;
   argv++;
+  argv[0] = g_strconcat ("slotcast ", command, NULL);
+  g_set_prgname (argv[0]);
   if (strcmp (command, "serve") == 0)
     return run_server (argc, argv, TRUE);
   if (strcmp (command, "web") == 0)
