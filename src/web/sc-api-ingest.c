@@ -126,7 +126,7 @@ authorize_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   self->metrics.authorize[result]++;
   if (result != SC_ADMIT_OK)
     {
-      g_autofree char *shown = g_utf8_make_valid (stream, 64);
+      g_autofree char *shown = sc_http_printable (stream, 64);
       g_message ("Refused %s of stream %s on node %s: %s",
                  request.role == SC_ADMISSION_VIEW ? "viewing" : "publishing",
                  shown, request.node, reason);

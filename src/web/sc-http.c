@@ -149,6 +149,19 @@ sc_http_read_json_object (SoupServerMessage *msg)
   return json_object_ref (json_node_get_object (root));
 }
 
+/**
+ * sc_http_printable:
+ * @max: the most bytes to take from @text
+ *
+ * Returns: (transfer full): @text cut to @max bytes and made valid UTF-8,
+ *   for messages and logs
+ */
+char *
+sc_http_printable (const char *text, size_t max)
+{
+  return g_utf8_make_valid (text, strnlen (text, max));
+}
+
 static void
 send_invalid (SoupServerMessage *msg, const char *field, const char *what)
 {
@@ -175,7 +188,7 @@ sc_json_check_members (SoupServerMessage *msg, JsonObject *object,
     {
       if (!g_strv_contains (allowed, name))
         {
-          g_autofree char *shown = g_utf8_make_valid (name, 64);
+          g_autofree char *shown = sc_http_printable (name, 64);
           send_invalid (msg, shown, "unknown field");
           return FALSE;
         }

@@ -13,6 +13,7 @@ void sc_http_send_error (SoupServerMessage *msg, guint status, const char *code,
 gboolean sc_http_require_method (SoupServerMessage *msg, const char *allow,
                                  ...) G_GNUC_NULL_TERMINATED;
 JsonObject *sc_http_read_json_object (SoupServerMessage *msg);
+char *sc_http_printable (const char *text, size_t max);
 
 gboolean sc_json_check_members (SoupServerMessage *msg, JsonObject *object,
                                 const char *const *allowed);

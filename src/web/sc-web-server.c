@@ -186,6 +186,8 @@ sc_web_server_new (ScSettings *settings, ScDb *db, ScClock *clock,
                    ScSealer *sealer)
 {
   ScWebServer *self = g_object_new (SC_TYPE_WEB_SERVER, NULL);
+  g_autofree char *server_header
+      = g_strdup_printf ("slotcast/%s ", PACKAGE_VERSION);
 
   self->settings = sc_settings_ref (settings);
   self->db = g_object_ref (db);
@@ -195,6 +197,18 @@ sc_web_server_new (ScSettings *settings, ScDb *db, ScClock *clock,
       settings->auth_fail_limit, settings->auth_fail_window_s * SC_USEC_PER_SEC,
       settings->auth_block_s * SC_USEC_PER_SEC, AUTH_TABLE_MAX);
   self->started_us = sc_clock_now_us (clock);
+
+  self->soup = soup_server_new ("server-header", server_header, NULL);
+  g_signal_connect (self->soup, "request-read", G_CALLBACK (on_request_read),
+                    self);
+  g_signal_connect (self->soup, "request-finished",
+                    G_CALLBACK (on_request_finished), self);
+  g_signal_connect (self->soup, "request-aborted",
+                    G_CALLBACK (on_request_finished), self);
+  sc_web_server_add_route (self, "/", default_handler);
+  sc_api_reservations_register (self);
+  sc_api_ingest_register (self);
+  sc_api_status_register (self);
   return self;
 }
 
@@ -212,10 +226,8 @@ sc_web_server_listen (ScWebServer *self, GError **error)
   g_autoptr (GSocketAddress) sockaddr = NULL;
   g_autoptr (GTlsCertificate) cert = NULL;
   g_autoslist (GUri) uris = NULL;
-  g_autofree char *server_header
-      = g_strdup_printf ("slotcast/%s ", PACKAGE_VERSION);
 
-  g_return_val_if_fail (self->soup == NULL, FALSE);
+  g_return_val_if_fail (self->port == 0, FALSE);
 
   address = g_inet_address_new_from_string (settings->bind);
   if (address == NULL)
@@ -230,21 +242,9 @@ sc_web_server_listen (ScWebServer *self, GError **error)
                           settings->tls_key, settings->public_host, error);
       if (cert == NULL)
         return FALSE;
+      soup_server_set_tls_certificate (self->soup, cert);
+      self->tls = TRUE;
     }
-
-  self->soup = soup_server_new ("server-header", server_header,
-                                "tls-certificate", cert, NULL);
-  self->tls = cert != NULL;
-  g_signal_connect (self->soup, "request-read", G_CALLBACK (on_request_read),
-                    self);
-  g_signal_connect (self->soup, "request-finished",
-                    G_CALLBACK (on_request_finished), self);
-  g_signal_connect (self->soup, "request-aborted",
-                    G_CALLBACK (on_request_finished), self);
-  sc_web_server_add_route (self, "/", default_handler);
-  sc_api_reservations_register (self);
-  sc_api_ingest_register (self);
-  sc_api_status_register (self);
 
   sockaddr = g_inet_socket_address_new (address, settings->http_port);
   if (!soup_server_listen (self->soup, sockaddr,
@@ -300,11 +300,6 @@ sc_web_server_stop_async (ScWebServer *self, guint timeout_ms,
 
   g_return_if_fail (self->stop_task == NULL);
 
-  if (self->soup == NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
   self->stop_task = g_steal_pointer (&task);
   self->stop_timeout_id = g_timeout_add (timeout_ms, on_stop_timeout, self);
   maybe_finish_stop (self);

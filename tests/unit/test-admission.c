@@ -163,6 +163,7 @@ test_refusals (Fixture *f, gconstpointer data)
     g_autoptr (ScReservation) c
         = sc_db_cancel (f->db, f->r->id, T0 + 3600 * S, &error);
     g_assert_no_error (error);
+    g_assert_nonnull (c);
   }
   g_assert_cmpint (ask (f, t, "news", "local", SC_ADMISSION_PUBLISH, &reason),
                    ==, SC_ADMIT_CANCELLED);

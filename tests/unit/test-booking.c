@@ -235,6 +235,8 @@ test_db_capacity (Fixture *f, gconstpointer data)
   g_autoptr (ScReservation) e = NULL;
 
   g_assert_no_error (error);
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
   /* Capacity 2: a third stream overlapping both is refused. */
   c = book (f, "c", T0 + 40 * S, T0 + 50 * S, NULL, &error);
   g_assert_error (error, SC_BOOKING_ERROR, SC_BOOKING_ERROR_NO_CAPACITY);
