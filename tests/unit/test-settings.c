@@ -48,11 +48,9 @@ parse_args (ScSettings *s, const char *const *args, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
   g_auto (GStrv) argv = g_strdupv ((char **)args);
-  char **argvp = argv;
-  int argc = g_strv_length (argv);
 
   g_option_context_add_group (ctx, sc_settings_get_option_group (s));
-  return g_option_context_parse (ctx, &argc, &argvp, error);
+  return g_option_context_parse_strv (ctx, &argv, error);
 }
 
 static void
