@@ -40,6 +40,7 @@ typedef struct
   const char *option; /* long command-line option, or NULL */
   const char *arg_description;
   const char *description;
+  const char *default_text; /* for defaults derived at load time */
 } SettingSpec;
 
 #define F(field) offsetof (ScSettings, field)
@@ -47,7 +48,7 @@ typedef struct
 /* clang-format off */
 static const SettingSpec specs[] = {
   { "server", "data-dir", TYPE_STRING, F (data_dir), "", 0, 0, "data-dir", "DIR",
-    "Database, keys and recordings (default: $XDG_DATA_HOME/slotcast)" },
+    "Database, keys and recordings", "$XDG_DATA_HOME/slotcast" },
   { "http", "bind", TYPE_STRING, F (bind), "127.0.0.1", 0, 0, "bind", "ADDR",
     "Address every listener binds to" },
   { "http", "port", TYPE_INT, F (http_port), "8080", 0, 65535, "http-port", "N",
@@ -69,7 +70,7 @@ static const SettingSpec specs[] = {
   { "node", "name", TYPE_STRING, F (node_name), "local", 0, 0, "name", "NAME",
     "Name of this ingest node" },
   { "node", "public-host", TYPE_STRING, F (public_host), "", 0, 0, "public-host", "HOST",
-    "Host put into URLs (default: the bind address, or the host name)" },
+    "Host put into URLs", "the bind address, or the host name" },
   { "node", "rtsp-port", TYPE_INT, F (rtsp_port), "8554", 0, 65535, "rtsp-port", "N",
     "RTSP port; 0 picks a free one" },
   { "node", "rtmp-port", TYPE_INT, F (rtmp_port), "1935", 0, 65535, "rtmp-port", "N",
