@@ -442,9 +442,11 @@ sc_settings_to_text (ScSettings *self)
   for (size_t i = 0; i < G_N_ELEMENTS (specs); i++)
     {
       g_autofree char *value = format_value (&specs[i], self);
-      g_autofree char *comment = g_strdup_printf (
-          " %s (default: %s)", specs[i].description,
-          specs[i].default_value[0] ? specs[i].default_value : "none");
+      const char *def = specs[i].default_text       ? specs[i].default_text
+                        : specs[i].default_value[0] ? specs[i].default_value
+                                                    : "none";
+      g_autofree char *comment
+          = g_strdup_printf (" %s (default: %s)", specs[i].description, def);
 
       g_key_file_set_string (keyfile, specs[i].group, specs[i].key, value);
       g_key_file_set_comment (keyfile, specs[i].group, specs[i].key, comment,
