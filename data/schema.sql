@@ -35,7 +35,7 @@ CREATE TABLE reservations (
                     CHECK (state IN ('booked', 'cancelled')),
   publish_hash    BLOB NOT NULL UNIQUE CHECK (length(publish_hash) = 32),
   publish_sealed  BLOB NOT NULL,
-  view_hash       BLOB UNIQUE CHECK (view_hash IS NULL OR length(view_hash) = 32),
+  view_hash       BLOB CHECK (view_hash IS NULL OR length(view_hash) = 32),
   view_sealed     BLOB,
   created_us      INTEGER NOT NULL,
   cancelled_us    INTEGER,
@@ -44,10 +44,14 @@ CREATE TABLE reservations (
 );
 
 -- Overlap queries scan start_us in (start - 24 h, end): no reservation is
--- longer than 24 h, so the range is bounded whatever the table holds.
-CREATE INDEX reservations_stream_start ON reservations (stream, start_us)
-  WHERE state = 'booked';
-CREATE INDEX reservations_node_start ON reservations (node_id, start_us)
-  WHERE state = 'booked';
+-- longer than 24 h, so the range is bounded whatever the table holds. The
+-- indexes cover end_us too, so the checks never touch the table.
+CREATE INDEX reservations_stream_window
+  ON reservations (stream, state, start_us, end_us);
+CREATE INDEX reservations_node_window
+  ON reservations (node_id, state, start_us, end_us);
+-- Only private reservations have a view token: index only those.
+CREATE UNIQUE INDEX reservations_view_hash ON reservations (view_hash)
+  WHERE view_hash IS NOT NULL;
 CREATE INDEX reservations_owner_start ON reservations (owner_id, start_us);
 CREATE INDEX reservations_start ON reservations (start_us);

@@ -180,7 +180,7 @@ book (ScWebServer *self, SoupServerMessage *msg, ScUser *user)
   self->metrics.bookings++;
   sc_token_hash (secrets->publish_token, hash);
   hash_short = sc_token_hash_short (hash);
-  g_message ("Booked %s: stream %s on node %s for %s (publish token #%s)",
+  g_info ("Booked %s: stream %s on node %s for %s (publish token #%s)",
              r->id, r->stream, r->node, r->owner, hash_short);
   send_ticket (self, msg, SOUP_STATUS_CREATED, r, secrets);
 }
@@ -315,7 +315,7 @@ cancel (ScWebServer *self, SoupServerMessage *msg, ScUser *user, const char *id)
       return;
     }
   self->metrics.cancellations++;
-  g_message ("Cancelled %s (stream %s) by %s", id, r->stream, user->name);
+  g_info ("Cancelled %s (stream %s) by %s", id, r->stream, user->name);
   node = sc_reservation_to_json (cancelled);
   sc_http_send_json (msg, SOUP_STATUS_OK, node, NULL);
 }
