@@ -36,13 +36,13 @@ now_ns (void)
 {
   struct timespec ts;
   clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static int
 cmp_i64 (const void *a, const void *b)
 {
-  int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
   return x < y ? -1 : x > y;
 }
 
@@ -97,7 +97,7 @@ parse_response (Conn *c)
   cl = strcasestr (c->in, "\r\nContent-Length:");
   if (cl != NULL && cl < head_end)
     body_len = strtol (cl + 17, NULL, 10);
-  if ((size_t) (head_end + 4 - c->in) + body_len > c->in_len)
+  if ((size_t)(head_end + 4 - c->in) + body_len > c->in_len)
     return 0;
   return atoi (c->in + 9);
 }
@@ -140,7 +140,7 @@ main (int argc, char **argv)
 
       c->fd = socket (AF_INET, SOCK_STREAM, 0);
       setsockopt (c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      if (connect (c->fd, (struct sockaddr *) &addr, sizeof addr) != 0)
+      if (connect (c->fd, (struct sockaddr *)&addr, sizeof addr) != 0)
         {
           perror ("connect");
           return 1;
@@ -201,8 +201,8 @@ main (int argc, char **argv)
             }
           if (next < requests)
             {
-              struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT,
-                                        .data.ptr = c };
+              struct epoll_event ev
+                  = { .events = EPOLLIN | EPOLLOUT, .data.ptr = c };
               build_request (c, next++);
               c->sent_ns = now_ns ();
               epoll_ctl (ep, EPOLL_CTL_MOD, c->fd, &ev);
@@ -216,6 +216,6 @@ main (int argc, char **argv)
           "rate=%.0f/s p50=%.2fms p99=%.2fms max=%.2fms\n",
           done, created, conflicts, other, (t1 - t0) / 1e9,
           done / ((t1 - t0) / 1e9), lat[done / 2] / 1e6,
-          lat[(long) (done * 0.99)] / 1e6, lat[done - 1] / 1e6);
+          lat[(long)(done * 0.99)] / 1e6, lat[done - 1] / 1e6);
   return other > 0;
 }

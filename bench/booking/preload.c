@@ -31,7 +31,8 @@ main (int argc, char **argv)
 
   if (argc != 6)
     {
-      g_printerr ("usage: preload DATA_DIR ADMIN_KEY COUNT NODES BASE_UNIX_S\n");
+      g_printerr (
+          "usage: preload DATA_DIR ADMIN_KEY COUNT NODES BASE_UNIX_S\n");
       return 2;
     }
   count = atoi (argv[3]);
@@ -47,8 +48,11 @@ main (int argc, char **argv)
   for (int n = 0; n < nodes; n++)
     {
       g_autofree char *name = g_strdup_printf ("node%02d", n);
-      ScNode node = { .name = name, .public_host = "127.0.0.1",
-                      .rtsp_port = 8554, .rtmp_port = 1935, .capacity = 8 };
+      ScNode node = { .name = name,
+                      .public_host = "127.0.0.1",
+                      .rtsp_port = 8554,
+                      .rtmp_port = 1935,
+                      .capacity = 8 };
       if (!sc_db_upsert_node (db, &node, &error))
         g_error ("%s", error->message);
     }
@@ -58,12 +62,13 @@ main (int argc, char **argv)
       int n = i % nodes, lane = (i / nodes) % 6, hour = i / (nodes * 6);
       g_autofree char *stream = g_strdup_printf ("pre-%d-%d-%d", n, lane, hour);
       g_autofree char *node = g_strdup_printf ("node%02d", n);
-      ScBookRequest req = { .owner_id = admin->id, .stream = stream,
+      ScBookRequest req = { .owner_id = admin->id,
+                            .stream = stream,
                             .start_us = base + hour * HOUR,
                             .end_us = base + (hour + 1) * HOUR,
                             .node = node };
       g_autoptr (ScReservation) r
-          = sc_db_book (db, sealer, &req, base, NULL, &error);
+          = sc_db_book (db, sealer, &req, base, NULL, NULL, &error);
 
       if (r == NULL)
         g_error ("preload %d: %s", i, error->message);

@@ -46,6 +46,10 @@ ScDb *sc_db_open (const char *path, ScSynchronous synchronous, GError **error);
 int sc_db_get_schema_version (ScDb *self);
 gboolean sc_db_check_integrity (ScDb *self, GError **error);
 
+gboolean sc_db_batch_begin (ScDb *self, GError **error);
+gboolean sc_db_batch_commit (ScDb *self, GError **error);
+gboolean sc_db_in_batch (ScDb *self);
+
 gint64 sc_db_count_users (ScDb *self, GError **error);
 char *sc_db_add_user (ScDb *self, const char *name, ScRole role,
                       const char *key, GError **error);
@@ -61,7 +65,8 @@ GPtrArray *sc_db_list_nodes (ScDb *self, GError **error);
 
 ScReservation *sc_db_book (ScDb *self, ScSealer *sealer,
                            const ScBookRequest *request, gint64 now_us,
-                           ScTicketSecrets **out_secrets, GError **error);
+                           ScTicketSecrets **out_secrets, ScNode **out_node,
+                           GError **error);
 ScReservation *sc_db_get_reservation (ScDb *self, const char *id,
                                       GError **error);
 GPtrArray *sc_db_list_reservations (ScDb *self, gint64 owner_id, gint64 from_us,

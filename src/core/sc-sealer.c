@@ -34,6 +34,21 @@
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_CIPHER_CTX, EVP_CIPHER_CTX_free)
 
+/* Fetched once: OpenSSL 3 looks it up on every implicit use. */
+static const EVP_CIPHER *
+aes_256_gcm (void)
+{
+  static gsize once;
+  static EVP_CIPHER *cipher;
+
+  if (g_once_init_enter (&once))
+    {
+      cipher = EVP_CIPHER_fetch (NULL, "AES-256-GCM", NULL);
+      g_once_init_leave (&once, 1);
+    }
+  return cipher;
+}
+
 struct _ScSealer
 {
   GObject parent_instance;
@@ -195,7 +210,7 @@ sc_sealer_seal (ScSealer *self, const char *plaintext, const char *aad,
       seal_error (error, "Cannot seal: no cipher context or randomness");
       return NULL;
     }
-  if (EVP_EncryptInit_ex (ctx, EVP_aes_256_gcm (), NULL, self->key, out) != 1
+  if (EVP_EncryptInit_ex (ctx, aes_256_gcm (), NULL, self->key, out) != 1
       || EVP_EncryptUpdate (ctx, NULL, &n, (const guint8 *)aad, strlen (aad))
              != 1
       || EVP_EncryptUpdate (ctx, out + NONCE_LEN, &n, (const guint8 *)plaintext,
@@ -237,8 +252,7 @@ sc_sealer_open (ScSealer *self, const guint8 *sealed, size_t len,
   plen = len - NONCE_LEN - TAG_LEN;
   out = g_malloc (plen + 1);
   if (ctx == NULL
-      || EVP_DecryptInit_ex (ctx, EVP_aes_256_gcm (), NULL, self->key, sealed)
-             != 1
+      || EVP_DecryptInit_ex (ctx, aes_256_gcm (), NULL, self->key, sealed) != 1
       || EVP_DecryptUpdate (ctx, NULL, &n, (const guint8 *)aad, strlen (aad))
              != 1
       || EVP_DecryptUpdate (ctx, (guint8 *)out, &n, sealed + NONCE_LEN, plen)

@@ -27,5 +27,6 @@ gboolean sc_token_hash_equal (const guint8 *a, const guint8 *b);
 char *sc_token_hash_short (const guint8 hash[SC_TOKEN_HASH_LEN]);
 char *sc_base64url_encode (const guint8 *data, size_t len);
 guint8 *sc_base64url_decode (const char *text, size_t *out_len);
+char *sc_uuid_v7_new (gint64 now_us, GError **error);
 
 G_END_DECLS

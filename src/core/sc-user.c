@@ -54,6 +54,22 @@ sc_user_name_valid (const char *name)
   return i > 0;
 }
 
+/**
+ * sc_node_copy:
+ *
+ * Returns: (transfer full): a deep copy of @self
+ */
+ScNode *
+sc_node_copy (const ScNode *self)
+{
+  ScNode *copy = g_memdup2 (self, sizeof *self);
+
+  copy->name = g_strdup (self->name);
+  copy->public_host = g_strdup (self->public_host);
+  copy->dial_in = g_strdup (self->dial_in);
+  return copy;
+}
+
 void
 sc_node_free (ScNode *self)
 {

@@ -49,6 +49,7 @@ typedef struct
   gint64 created_us;
 } ScNode;
 
+ScNode *sc_node_copy (const ScNode *self);
 void sc_node_free (ScNode *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScNode, sc_node_free)

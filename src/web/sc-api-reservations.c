@@ -72,12 +72,16 @@ send_booking_error (ScWebServer *self, SoupServerMessage *msg,
     }
 }
 
+/* @node: (nullable): the reservation's node, if the caller has it */
 static void
 send_ticket (ScWebServer *self, SoupServerMessage *msg, guint status,
-             const ScReservation *r, const ScTicketSecrets *secrets)
+             const ScReservation *r, const ScTicketSecrets *secrets,
+             const ScNode *known_node)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (ScNode) node = sc_db_get_node (self->db, r->node, &error);
+  g_autoptr (ScNode) node = known_node != NULL
+                                ? sc_node_copy (known_node)
+                                : sc_db_get_node (self->db, r->node, &error);
   g_autoptr (JsonNode) ticket = NULL;
   g_autofree char *location = NULL;
   g_autofree char *disposition = NULL;
@@ -111,6 +115,7 @@ book (ScWebServer *self, SoupServerMessage *msg, ScUser *user)
   g_autoptr (ScUser) owner = NULL;
   g_autoptr (ScReservation) r = NULL;
   g_autoptr (ScTicketSecrets) secrets = NULL;
+  g_autoptr (ScNode) node = NULL;
   ScBookingLimits limits = {
     .min_length_us = self->settings->min_length_s * SC_USEC_PER_SEC,
     .max_length_us = self->settings->max_length_s * SC_USEC_PER_SEC,
@@ -119,8 +124,6 @@ book (ScWebServer *self, SoupServerMessage *msg, ScUser *user)
   ScBookRequest request = { .owner_id = user->id };
   const char *visibility = NULL, *owner_name = NULL;
   gint64 now_us = sc_clock_now_us (self->clock);
-  guint8 hash[SC_TOKEN_HASH_LEN];
-  g_autofree char *hash_short = NULL;
 
   if (body == NULL || !sc_json_check_members (msg, body, members)
       || !sc_json_get_string (msg, body, "stream", TRUE, &request.stream)
@@ -170,7 +173,10 @@ book (ScWebServer *self, SoupServerMessage *msg, ScUser *user)
       request.owner_id = owner->id;
     }
 
-  r = sc_db_book (self->db, self->sealer, &request, now_us, &secrets, &error);
+  if (!sc_web_server_write_begin (self, msg))
+    return;
+  r = sc_db_book (self->db, self->sealer, &request, now_us, &secrets, &node,
+                  &error);
   if (r == NULL)
     {
       send_booking_error (self, msg, error);
@@ -178,11 +184,18 @@ book (ScWebServer *self, SoupServerMessage *msg, ScUser *user)
     }
   r->owner = g_strdup (owner != NULL ? owner->name : user->name);
   self->metrics.bookings++;
-  sc_token_hash (secrets->publish_token, hash);
-  hash_short = sc_token_hash_short (hash);
-  g_info ("Booked %s: stream %s on node %s for %s (publish token #%s)",
-             r->id, r->stream, r->node, r->owner, hash_short);
-  send_ticket (self, msg, SOUP_STATUS_CREATED, r, secrets);
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_INFO, G_LOG_DOMAIN))
+    {
+      guint8 hash[SC_TOKEN_HASH_LEN];
+      g_autofree char *hash_short = NULL;
+
+      sc_token_hash (secrets->publish_token, hash);
+      hash_short = sc_token_hash_short (hash);
+      g_info ("Booked %s: stream %s on node %s for %s (publish token #%s)",
+              r->id, r->stream, r->node, r->owner, hash_short);
+    }
+  send_ticket (self, msg, SOUP_STATUS_CREATED, r, secrets, node);
+  sc_web_server_hold_until_commit (self, msg);
 }
 
 static void
@@ -294,7 +307,7 @@ ticket (ScWebServer *self, SoupServerMessage *msg, ScUser *user, const char *id)
       send_booking_error (self, msg, error);
       return;
     }
-  send_ticket (self, msg, SOUP_STATUS_OK, r, secrets);
+  send_ticket (self, msg, SOUP_STATUS_OK, r, secrets, NULL);
 }
 
 static void
@@ -307,6 +320,8 @@ cancel (ScWebServer *self, SoupServerMessage *msg, ScUser *user, const char *id)
 
   if (r == NULL)
     return;
+  if (!sc_web_server_write_begin (self, msg))
+    return;
   cancelled
       = sc_db_cancel (self->db, id, sc_clock_now_us (self->clock), &error);
   if (cancelled == NULL)
@@ -318,6 +333,7 @@ cancel (ScWebServer *self, SoupServerMessage *msg, ScUser *user, const char *id)
   g_info ("Cancelled %s (stream %s) by %s", id, r->stream, user->name);
   node = sc_reservation_to_json (cancelled);
   sc_http_send_json (msg, SOUP_STATUS_OK, node, NULL);
+  sc_web_server_hold_until_commit (self, msg);
 }
 
 static void

@@ -37,7 +37,9 @@ struct _ScWebServer
   guint16 port;
   gboolean tls;
 
-  guint in_flight; /* requests read, response not yet sent */
+  guint in_flight;            /* requests read, response not yet sent */
+  GPtrArray *awaiting_commit; /* paused SoupServerMessage, see below */
+  guint commit_idle_id;
   GTask *stop_task;
   guint stop_timeout_id;
 };
@@ -48,6 +50,9 @@ ScUser *sc_web_server_authenticate (ScWebServer *self, SoupServerMessage *msg);
 ScNode *sc_web_server_authenticate_node (ScWebServer *self,
                                          SoupServerMessage *msg,
                                          ScUser **out_user);
+gboolean sc_web_server_write_begin (ScWebServer *self, SoupServerMessage *msg);
+void sc_web_server_hold_until_commit (ScWebServer *self,
+                                      SoupServerMessage *msg);
 void sc_web_server_send_db_error (ScWebServer *self, SoupServerMessage *msg,
                                   const GError *error);
 

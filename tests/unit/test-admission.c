@@ -47,7 +47,7 @@ set_up (Fixture *f, gconstpointer data)
   key = sc_db_add_user (f->db, "bob", SC_ROLE_BROADCASTER, NULL, &error);
   user = sc_db_find_user_by_key (f->db, key, &error);
   req.owner_id = user->id;
-  f->r = sc_db_book (f->db, sealer, &req, T0, &f->secrets, &error);
+  f->r = sc_db_book (f->db, sealer, &req, T0, &f->secrets, NULL, &error);
   g_assert_no_error (error);
 }
 

@@ -173,7 +173,7 @@ book (Fixture *f, const char *stream, gint64 start, gint64 end,
                         .node = node };
   g_autoptr (ScTicketSecrets) secrets = NULL;
 
-  return sc_db_book (f->db, f->sealer, &req, T0, &secrets, error);
+  return sc_db_book (f->db, f->sealer, &req, T0, &secrets, NULL, error);
 }
 
 static void
@@ -295,7 +295,7 @@ test_db_secrets (Fixture *f, gconstpointer data)
   g_autoptr (ScTicketSecrets) secrets = NULL;
   g_autoptr (ScTicketSecrets) again = NULL;
   g_autoptr (ScReservation) r
-      = sc_db_book (f->db, f->sealer, &req, T0, &secrets, &error);
+      = sc_db_book (f->db, f->sealer, &req, T0, &secrets, NULL, &error);
   g_autoptr (ScReservation) by_publish = NULL;
   g_autoptr (ScReservation) by_view = NULL;
   gboolean is_view = TRUE;
