@@ -20,7 +20,10 @@ CREATE TABLE nodes (
   capacity    INTEGER NOT NULL CHECK (capacity >= 0),
   dial_in     TEXT,
   key_hash    BLOB UNIQUE CHECK (key_hash IS NULL OR length(key_hash) = 32),
-  created_us  INTEGER NOT NULL
+  created_us  INTEGER NOT NULL,
+  -- The longest reservation ever booked on this node (never decreases):
+  -- overlap scans look back this far, see below.
+  longest_us  INTEGER NOT NULL DEFAULT 0 CHECK (longest_us >= 0)
 );
 
 CREATE TABLE reservations (
@@ -43,9 +46,11 @@ CREATE TABLE reservations (
   CHECK ((visibility = 'private') = (view_hash IS NOT NULL))
 );
 
--- Overlap queries scan start_us in (start - 24 h, end): no reservation is
--- longer than 24 h, so the range is bounded whatever the table holds. The
--- indexes cover end_us too, so the checks never touch the table.
+-- Overlap queries scan start_us in (start - longest, end), where longest is
+-- the node's longest_us (or the longest of all nodes for a stream name): a
+-- booked row that starts earlier ends before start. The range is bounded
+-- whatever the table holds, and the indexes cover end_us too, so the
+-- checks never touch the table.
 CREATE INDEX reservations_stream_window
   ON reservations (stream, state, start_us, end_us);
 CREATE INDEX reservations_node_window

@@ -60,6 +60,7 @@ typedef enum
   STMT_CANCEL,
   STMT_BY_PUBLISH_HASH,
   STMT_BY_VIEW_HASH,
+  STMT_GROW_LONGEST,
   N_STMTS
 } Stmt;
 
@@ -71,12 +72,14 @@ typedef enum
 
 #define NODE_COLUMNS                                                           \
   "SELECT id, name, public_host, rtsp_port, rtmp_port, capacity, dial_in, "    \
-  "created_us FROM nodes "
+  "created_us, longest_us FROM nodes "
 
 /* A window [s, e) overlaps a booked row iff row.start < e and row.end > s;
- * as no row is longer than 24 h, row.start > s - 24 h bounds the index scan.
- * Parameter 4 is always s - 24 h. */
+ * as no row on a node is longer than its longest_us, row.start > s - longest
+ * bounds the index scan. Parameters: ?2 = s, ?3 = e, ?4 = s - longest. */
 #define OVERLAPS "start_us > ?4 AND start_us < ?3 AND end_us > ?2 "
+/* The same bound across all nodes, for queries not tied to one. */
+#define LONGEST_ANYWHERE "(SELECT coalesce(max(longest_us), 0) FROM nodes)"
 
 static const char *const sql[N_STMTS] = {
   [STMT_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
@@ -108,7 +111,8 @@ static const char *const sql[N_STMTS] = {
   [STMT_LIST_NODES] = NODE_COLUMNS "ORDER BY name",
   [STMT_STREAM_CONFLICT]
   = "SELECT start_us, end_us FROM reservations WHERE stream = ?1 AND "
-    "state = 'booked' AND " OVERLAPS "LIMIT 1",
+    "state = 'booked' AND start_us > ?2 - " LONGEST_ANYWHERE
+    " AND start_us < ?3 AND end_us > ?2 LIMIT 1",
   [STMT_NODE_INTERVALS]
   = "SELECT start_us, end_us FROM reservations WHERE node_id = ?1 AND "
     "state = 'booked' AND " OVERLAPS,
@@ -119,14 +123,17 @@ static const char *const sql[N_STMTS] = {
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
   [STMT_GET_RESERVATION] = RESERVATION_COLUMNS "WHERE r.id = ?1",
   [STMT_LIST_RESERVATIONS] = RESERVATION_COLUMNS
-  "WHERE r.start_us > ?4 AND r.start_us < ?3 AND r.end_us > ?2 "
-  "AND (?1 = 0 OR r.owner_id = ?1) AND (?5 OR r.state = 'booked') "
+  "WHERE r.start_us > ?2 - " LONGEST_ANYWHERE " AND r.start_us < ?3 "
+  "AND r.end_us > ?2 AND (?1 = 0 OR r.owner_id = ?1) AND (?5 OR r.state = "
+  "'booked') "
   "ORDER BY r.start_us, r.id LIMIT ?6",
   [STMT_SECRETS] = "SELECT publish_sealed, view_sealed FROM reservations "
                    "WHERE id = ?1",
   [STMT_CANCEL] = "UPDATE reservations SET state = 'cancelled', "
                   "cancelled_us = ?2 WHERE id = ?1 AND state = 'booked'",
   [STMT_BY_PUBLISH_HASH] = RESERVATION_COLUMNS "WHERE r.publish_hash = ?1",
+  [STMT_GROW_LONGEST] = "UPDATE nodes SET longest_us = ?2 "
+                        "WHERE id = ?1 AND longest_us < ?2",
   [STMT_BY_VIEW_HASH] = RESERVATION_COLUMNS "WHERE r.view_hash = ?1",
 };
 
@@ -663,6 +670,7 @@ read_node (sqlite3_stmt *stmt)
   node->capacity = sqlite3_column_int (stmt, 5);
   node->dial_in = column_dup (stmt, 6);
   node->created_us = sqlite3_column_int64 (stmt, 7);
+  node->longest_us = sqlite3_column_int64 (stmt, 8);
   return node;
 }
 
@@ -811,7 +819,6 @@ bind_window (sqlite3_stmt *stmt, gint64 start_us, gint64 end_us)
 {
   sqlite3_bind_int64 (stmt, 2, start_us);
   sqlite3_bind_int64 (stmt, 3, end_us);
-  sqlite3_bind_int64 (stmt, 4, start_us - SC_BOOKING_HARD_MAX_LENGTH_US);
 }
 
 static ScReservation *
@@ -843,11 +850,11 @@ read_reservation (sqlite3_stmt *stmt)
  * sc_db_booked_intervals:
  *
  * Returns: (transfer full) (element-type ScInterval) (nullable): the windows
- *   of the booked reservations on node @node_id that overlap
+ *   of the booked reservations on @node that overlap
  *   `[from_us, to_us)`
  */
 GArray *
-sc_db_booked_intervals (ScDb *self, gint64 node_id, gint64 from_us,
+sc_db_booked_intervals (ScDb *self, const ScNode *node, gint64 from_us,
                         gint64 to_us, GError **error)
 {
   g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_NODE_INTERVALS, error);
@@ -857,8 +864,9 @@ sc_db_booked_intervals (ScDb *self, gint64 node_id, gint64 from_us,
   if (stmt == NULL)
     return NULL;
   out = g_array_new (FALSE, FALSE, sizeof (ScInterval));
-  sqlite3_bind_int64 (stmt, 1, node_id);
+  sqlite3_bind_int64 (stmt, 1, node->id);
   bind_window (stmt, from_us, to_us);
+  sqlite3_bind_int64 (stmt, 4, from_us - node->longest_us);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       ScInterval iv
@@ -879,7 +887,7 @@ node_free_places (ScDb *self, const ScNode *node, gint64 start_us,
                   gint64 end_us, GError **error)
 {
   g_autoptr (GArray) booked
-      = sc_db_booked_intervals (self, node->id, start_us, end_us, error);
+      = sc_db_booked_intervals (self, node, start_us, end_us, error);
 
   if (booked == NULL)
     return -1;
@@ -1048,6 +1056,19 @@ book_locked (ScDb *self, ScSealer *sealer, const ScBookRequest *request,
   sqlite3_bind_int64 (stmt, 12, now_us);
   if (!stmt_exec (self, stmt, error))
     return NULL;
+  if (request->end_us - request->start_us > node->longest_us)
+    {
+      g_autoptr (ScStmtLease) grow
+          = stmt_lease (self, STMT_GROW_LONGEST, error);
+
+      if (grow == NULL)
+        return NULL;
+      sqlite3_bind_int64 (grow, 1, node->id);
+      sqlite3_bind_int64 (grow, 2, request->end_us - request->start_us);
+      if (!stmt_exec (self, grow, error))
+        return NULL;
+      node->longest_us = request->end_us - request->start_us;
+    }
 
   if (out_secrets != NULL)
     *out_secrets = g_steal_pointer (&secrets);

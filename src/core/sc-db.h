@@ -78,7 +78,7 @@ ScReservation *sc_db_cancel (ScDb *self, const char *id, gint64 now_us,
                              GError **error);
 ScReservation *sc_db_find_by_token (ScDb *self, const char *token,
                                     gboolean *out_is_view, GError **error);
-GArray *sc_db_booked_intervals (ScDb *self, gint64 node_id, gint64 from_us,
+GArray *sc_db_booked_intervals (ScDb *self, const ScNode *node, gint64 from_us,
                                 gint64 to_us, GError **error);
 
 G_END_DECLS

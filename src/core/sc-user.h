@@ -47,6 +47,7 @@ typedef struct
   int capacity;
   char *dial_in; /* nullable */
   gint64 created_us;
+  gint64 longest_us; /* longest reservation ever booked here */
 } ScNode;
 
 ScNode *sc_node_copy (const ScNode *self);

@@ -461,8 +461,7 @@ availability_handler (SoupServer *soup, SoupServerMessage *msg,
 
       if (only != NULL && strcmp (only, node->name) != 0)
         continue;
-      booked
-          = sc_db_booked_intervals (self->db, node->id, from_us, to_us, &error);
+      booked = sc_db_booked_intervals (self->db, node, from_us, to_us, &error);
       if (booked == NULL)
         {
           sc_web_server_send_db_error (self, msg, error);

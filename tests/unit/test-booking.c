@@ -254,6 +254,40 @@ test_db_capacity (Fixture *f, gconstpointer data)
   g_assert_error (error, SC_BOOKING_ERROR, SC_BOOKING_ERROR_UNKNOWN_NODE);
 }
 
+/* Overlap checks look back as far as the longest reservation ever booked:
+ * a long one found far before the window must still count. */
+static void
+test_db_long_reservations (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 h = 3600 * S;
+  g_autoptr (ScReservation) a
+      = book (f, "short", T0, T0 + 60 * S, NULL, &error);
+  g_autoptr (ScReservation) b = book (f, "long", T0, T0 + 20 * h, NULL, &error);
+  g_autoptr (ScReservation) c = NULL;
+  g_autoptr (ScReservation) d = NULL;
+  g_autoptr (ScReservation) e = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  c = book (f, "long", T0 + 19 * h, T0 + 19 * h + 60 * S, NULL, &error);
+  g_assert_error (error, SC_BOOKING_ERROR, SC_BOOKING_ERROR_STREAM_TAKEN);
+  g_clear_error (&error);
+  /* Capacity 2: "long" and "y" fill [10 h, 11 h). */
+  d = book (f, "y", T0 + 10 * h, T0 + 11 * h, NULL, &error);
+  g_assert_no_error (error);
+  e = book (f, "z", T0 + 10 * h + 30 * 60 * S, T0 + 10 * h + 40 * 60 * S, NULL,
+            &error);
+  g_assert_error (error, SC_BOOKING_ERROR, SC_BOOKING_ERROR_NO_CAPACITY);
+  g_clear_error (&error);
+  {
+    g_autoptr (GPtrArray) listed = sc_db_list_reservations (
+        f->db, 0, T0 + 19 * h, T0 + 19 * h + S, FALSE, 10, &error);
+    g_assert_cmpuint (listed->len, ==, 1);
+  }
+}
+
 static void
 test_db_node_choice (Fixture *f, gconstpointer data)
 {
@@ -361,6 +395,8 @@ main (int argc, char **argv)
               test_db_stream_overlap, fixture_tear_down);
   g_test_add ("/booking/db/capacity", Fixture, NULL, fixture_set_up,
               test_db_capacity, fixture_tear_down);
+  g_test_add ("/booking/db/long-reservations", Fixture, NULL, fixture_set_up,
+              test_db_long_reservations, fixture_tear_down);
   g_test_add ("/booking/db/node-choice", Fixture, NULL, fixture_set_up,
               test_db_node_choice, fixture_tear_down);
   g_test_add ("/booking/db/secrets", Fixture, NULL, fixture_set_up,
