@@ -33,4 +33,5 @@ SELECT gen_random_uuid(), 1, i % 20, format('pre-%s-%s-%s', i % 20, (i / 20) % 6
                  to_timestamp(:base) + (i / 120 + 1) * interval '1 hour'),
        'public', sha256(int4send(i))
 FROM generate_series(0, 99999) i;
+CREATE SEQUENCE bench_seq;
 VACUUM ANALYZE;

@@ -68,7 +68,9 @@ psql_ -d bench -v base="$base" -f "$top/bench/booking/pg-schema.sql" >/dev/null
 
 run_pg () { # SYNCHRONOUS_COMMIT
   local before after out
-  psql_ -d bench -c "ALTER SYSTEM SET synchronous_commit = $1" -c "SELECT pg_reload_conf()" >/dev/null
+  psql_ -d bench -c "ALTER SYSTEM SET synchronous_commit = $1" -c "SELECT pg_reload_conf()" \
+    -c "DELETE FROM reservations WHERE stream LIKE 'bench-%'" -c "ALTER SEQUENCE bench_seq RESTART" \
+    -c "VACUUM ANALYZE reservations" >/dev/null
   before=$(psql_ -d bench -At -c "SELECT count(*) FROM reservations")
   rm -f "$work"/pgbench_log.*
   out=$(cd "$work" && runuser -u postgres -- pgbench -h 127.0.0.1 -p "$pgport" -n -c "$conns" -j 2 \
