@@ -79,13 +79,8 @@ authorize_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   };
   ScAdmitResult result;
 
-  if (strcmp (path, "/api/v1/ingest/authorize") != 0)
-    {
-      sc_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found",
-                          "Nothing at this path");
-      return;
-    }
-  if (!sc_http_require_method (msg, "POST", NULL))
+  if (!sc_http_require_path (msg, path, "/api/v1/ingest/authorize")
+      || !sc_http_require_method (msg, "POST", NULL))
     return;
   node = sc_web_server_authenticate_node (self, msg, &operator);
   if (node == NULL && operator== NULL)

@@ -420,13 +420,8 @@ availability_handler (SoupServer *soup, SoupServerMessage *msg,
   gint64 now_us = sc_clock_now_us (self->clock);
   gint64 from_us, to_us;
 
-  if (strcmp (path, "/api/v1/availability") != 0)
-    {
-      sc_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found",
-                          "Nothing at this path");
-      return;
-    }
-  if (!sc_http_require_method (msg, "GET", NULL)
+  if (!sc_http_require_path (msg, path, "/api/v1/availability")
+      || !sc_http_require_method (msg, "GET", NULL)
       || (user = sc_web_server_authenticate (self, msg)) == NULL
       || !sc_query_get_time (msg, query, "from", now_us, &from_us)
       || !sc_query_get_time (msg, query, "to", from_us + DAY_US, &to_us))

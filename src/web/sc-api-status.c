@@ -15,13 +15,8 @@
 static gboolean
 exact_get (SoupServerMessage *msg, const char *path, const char *want)
 {
-  if (strcmp (path, want) != 0)
-    {
-      sc_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found",
-                          "Nothing at this path");
-      return FALSE;
-    }
-  return sc_http_require_method (msg, "GET", "HEAD", NULL);
+  return sc_http_require_path (msg, path, want)
+         && sc_http_require_method (msg, "GET", "HEAD", NULL);
 }
 
 static void

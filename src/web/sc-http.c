@@ -69,6 +69,26 @@ sc_http_send_error (SoupServerMessage *msg, guint status, const char *code,
 }
 
 /**
+ * sc_http_require_path:
+ * @path: the request's path
+ * @want: the one path the handler serves
+ *
+ * libsoup hands a handler every path below its own; this refuses the rest.
+ *
+ * Returns: whether @path is @want; if not, 404 has been set
+ */
+gboolean
+sc_http_require_path (SoupServerMessage *msg, const char *path,
+                      const char *want)
+{
+  if (strcmp (path, want) == 0)
+    return TRUE;
+  sc_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found",
+                      "Nothing at this path");
+  return FALSE;
+}
+
+/**
  * sc_http_require_method:
  * @allow: the first allowed method, then more, then %NULL
  *

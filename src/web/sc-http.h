@@ -10,6 +10,8 @@ void sc_http_send_json (SoupServerMessage *msg, guint status, JsonNode *node,
                         const char *content_type);
 void sc_http_send_error (SoupServerMessage *msg, guint status, const char *code,
                          const char *format, ...) G_GNUC_PRINTF (4, 5);
+gboolean sc_http_require_path (SoupServerMessage *msg, const char *path,
+                               const char *want);
 gboolean sc_http_require_method (SoupServerMessage *msg, const char *allow,
                                  ...) G_GNUC_NULL_TERMINATED;
 JsonObject *sc_http_read_json_object (SoupServerMessage *msg);

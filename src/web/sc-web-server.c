@@ -494,6 +494,24 @@ sc_web_server_send_db_error (ScWebServer *self, SoupServerMessage *msg,
                       "The server could not complete the request");
 }
 
+/* The key the request presents, or NULL once 401 (no key) or 429 (this
+ * address is blocked) has been sent. */
+static const char *
+presented_key (ScWebServer *self, SoupServerMessage *msg)
+{
+  const char *key;
+
+  if (!check_not_blocked (self, msg))
+    return NULL;
+  key = bearer_key (msg);
+  if (key == NULL || key[0] == '\0')
+    {
+      refuse_key (self, msg, FALSE);
+      return NULL;
+    }
+  return key;
+}
+
 /**
  * sc_web_server_authenticate:
  *
@@ -504,17 +522,11 @@ ScUser *
 sc_web_server_authenticate (ScWebServer *self, SoupServerMessage *msg)
 {
   g_autoptr (GError) error = NULL;
-  const char *key;
+  const char *key = presented_key (self, msg);
   ScUser *user;
 
-  if (!check_not_blocked (self, msg))
+  if (key == NULL)
     return NULL;
-  key = bearer_key (msg);
-  if (key == NULL || key[0] == '\0')
-    {
-      refuse_key (self, msg, FALSE);
-      return NULL;
-    }
   user = sc_db_find_user_by_key (self->db, key, &error);
   if (error != NULL)
     {
@@ -545,14 +557,8 @@ sc_web_server_authenticate_node (ScWebServer *self, SoupServerMessage *msg,
   ScNode *node;
 
   *out_user = NULL;
-  if (!check_not_blocked (self, msg))
+  if ((key = presented_key (self, msg)) == NULL)
     return NULL;
-  key = bearer_key (msg);
-  if (key == NULL || key[0] == '\0')
-    {
-      refuse_key (self, msg, FALSE);
-      return NULL;
-    }
   node = sc_db_find_node_by_key (self->db, key, &error);
   if (node == NULL && error == NULL)
     user = sc_db_find_user_by_key (self->db, key, &error);

@@ -247,18 +247,17 @@ sc_test_session_new (void)
 }
 
 /**
- * sc_test_request:
+ * sc_test_message_new:
  * @key: (nullable): sent as "Authorization: Bearer KEY"
  * @body: (nullable): sent as application/json
+ *
+ * Returns: (transfer full): a request; any TLS certificate is accepted
  */
-ScTestResponse *
-sc_test_request (SoupSession *session, const char *method, const char *url,
-                 const char *key, const char *body)
+SoupMessage *
+sc_test_message_new (const char *method, const char *url, const char *key,
+                     const char *body)
 {
-  g_autoptr (SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr (GError) error = NULL;
-  ScTestResponse *response = g_new0 (ScTestResponse, 1);
-  const char *type;
+  SoupMessage *msg = soup_message_new (method, url);
 
   g_assert_nonnull (msg);
   g_signal_connect (msg, "accept-certificate",
@@ -274,6 +273,23 @@ sc_test_request (SoupSession *session, const char *method, const char *url,
       g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
       soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
     }
+  return msg;
+}
+
+/**
+ * sc_test_request:
+ * @key: (nullable): sent as "Authorization: Bearer KEY"
+ * @body: (nullable): sent as application/json
+ */
+ScTestResponse *
+sc_test_request (SoupSession *session, const char *method, const char *url,
+                 const char *key, const char *body)
+{
+  g_autoptr (SoupMessage) msg = sc_test_message_new (method, url, key, body);
+  g_autoptr (GError) error = NULL;
+  ScTestResponse *response = g_new0 (ScTestResponse, 1);
+  const char *type;
+
   response->body = soup_session_send_and_read (session, msg, NULL, &error);
   g_assert_no_error (error);
   response->status = soup_message_get_status (msg);

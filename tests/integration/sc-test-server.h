@@ -55,6 +55,8 @@ void sc_test_response_free (ScTestResponse *response);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScTestResponse, sc_test_response_free)
 
 SoupSession *sc_test_session_new (void);
+SoupMessage *sc_test_message_new (const char *method, const char *url,
+                                  const char *key, const char *body);
 ScTestResponse *sc_test_request (SoupSession *session, const char *method,
                                  const char *url, const char *key,
                                  const char *body);

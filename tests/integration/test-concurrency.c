@@ -51,13 +51,9 @@ post (SoupSession *session, Burst *burst, ScTestServer *server,
       const char *body)
 {
   g_autofree char *url = sc_test_server_url (server, "/api/v1/reservations");
-  g_autofree char *auth = g_strconcat ("Bearer ", server->admin_key, NULL);
-  g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
+  g_autoptr (SoupMessage) msg
+      = sc_test_message_new ("POST", url, server->admin_key, body);
 
-  soup_message_headers_replace (soup_message_get_request_headers (msg),
-                                "Authorization", auth);
-  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
   burst->pending++;
   soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL,
                                     on_sent, burst);

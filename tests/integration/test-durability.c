@@ -75,23 +75,16 @@ static void
 send_next (Burst *burst)
 {
   g_autofree char *url = NULL;
-  g_autofree char *auth = NULL;
   g_autofree char *name = NULL;
   g_autofree char *body = NULL;
   g_autoptr (SoupMessage) msg = NULL;
-  g_autoptr (GBytes) bytes = NULL;
 
   if (burst->sent >= BURST || burst->stopped)
     return;
   url = sc_test_server_url (burst->server, "/api/v1/reservations");
-  auth = g_strconcat ("Bearer ", burst->server->admin_key, NULL);
   name = g_strdup_printf ("burst-%d", burst->sent);
   body = sc_test_booking_body (name, 60 + burst->sent, 120 + burst->sent, NULL);
-  msg = soup_message_new ("POST", url);
-  bytes = g_bytes_new (body, strlen (body));
-  soup_message_headers_replace (soup_message_get_request_headers (msg),
-                                "Authorization", auth);
-  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  msg = sc_test_message_new ("POST", url, burst->server->admin_key, body);
   burst->sent++;
   soup_session_send_and_read_async (burst->session, msg, G_PRIORITY_DEFAULT,
                                     NULL, on_sent, burst);

@@ -100,20 +100,9 @@ request (Fixture *f, const char *method, const char *path, const char *key,
 {
   g_autofree char *url = g_strdup_printf (
       "http://127.0.0.1:%u%s", sc_web_server_get_port (f->web), path);
-  g_autoptr (SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr (SoupMessage) msg = sc_test_message_new (method, url, key, body);
   Pending p = { 0 };
 
-  if (key != NULL)
-    {
-      g_autofree char *auth = g_strconcat ("Bearer ", key, NULL);
-      soup_message_headers_replace (soup_message_get_request_headers (msg),
-                                    "Authorization", auth);
-    }
-  if (body != NULL)
-    {
-      g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
-      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-    }
   soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL,
                                     on_done, &p);
   while (!p.done)
