@@ -72,6 +72,17 @@ ScTestServer *
 sc_test_server_start (const char *data_dir, const char *const *args,
                       const char *const *env)
 {
+  return sc_test_server_start_command ("serve", data_dir, args, env);
+}
+
+/**
+ * sc_test_server_start_command:
+ * @command: "serve" or "web"
+ */
+ScTestServer *
+sc_test_server_start_command (const char *command, const char *data_dir,
+                              const char *const *args, const char *const *env)
+{
   ScTestServer *server = g_new0 (ScTestServer, 1);
   g_autoptr (GSubprocessLauncher) launcher
       = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
@@ -82,14 +93,14 @@ sc_test_server_start (const char *data_dir, const char *const *args,
   server->own_data_dir = data_dir == NULL;
   server->data_dir = data_dir ? g_strdup (data_dir) : sc_test_make_tmp_dir ();
   g_ptr_array_add (argv, (char *)slotcast_bin ());
-  g_ptr_array_add (argv, "serve");
+  g_ptr_array_add (argv, (char *)command);
   g_ptr_array_add (argv, "--data-dir");
   g_ptr_array_add (argv, server->data_dir);
   g_ptr_array_add (argv, "--http-port");
   g_ptr_array_add (argv, "0");
   for (const char *const *a = args; a != NULL && *a != NULL; a++)
     {
-      if (strcmp (*a, "--tls") == 0)
+      if (strcmp (*a, "--tls") == 0 || strcmp (*a, "--tls-cert") == 0)
         server->tls = TRUE;
       g_ptr_array_add (argv, (char *)*a);
     }

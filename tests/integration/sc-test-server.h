@@ -26,6 +26,10 @@ typedef struct
 ScTestServer *sc_test_server_start (const char *data_dir,
                                     const char *const *args,
                                     const char *const *env);
+ScTestServer *sc_test_server_start_command (const char *command,
+                                            const char *data_dir,
+                                            const char *const *args,
+                                            const char *const *env);
 int sc_test_server_stop (ScTestServer *server);
 void sc_test_server_kill (ScTestServer *server);
 void sc_test_server_free (ScTestServer *server);

@@ -74,6 +74,10 @@ test_health (Fixture *f, gconstpointer data)
   g_autoptr (ScTestResponse) h = call (f, "GET", "/healthz", NULL, NULL);
   g_autoptr (ScTestResponse) m = call (f, "GET", "/metrics", NULL, NULL);
   g_autoptr (ScTestResponse) nf = call (f, "GET", "/nothing", NULL, NULL);
+  g_autoptr (ScTestResponse) streams
+      = call (f, "GET", "/api/v1/streams", f->key, NULL);
+  g_autoptr (ScTestResponse) streams_anon
+      = call (f, "GET", "/api/v1/streams", NULL, NULL);
 
   g_assert_cmpuint (h->status, ==, 200);
   g_assert_cmpmem (g_bytes_get_data (h->body, NULL), 3, "ok\n", 3);
@@ -81,6 +85,12 @@ test_health (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (g_bytes_get_data (m->body, NULL),
                             "# TYPE slotcast_bookings_total counter"));
   assert_error (nf, 404, "not_found");
+  /* Nothing is live until the ingest reports streams. */
+  g_assert_cmpuint (streams->status, ==, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                        json_node_get_object (streams->json), "streams")),
+                    ==, 0);
+  assert_error (streams_anon, 401, "missing_key");
 }
 
 static void
@@ -686,6 +696,56 @@ test_tls (void)
   g_assert_cmpint (g_stat (keyfile, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
   g_assert_cmpint (sc_test_server_stop (server), ==, 0);
+
+  /* The same files given with --tls-cert and --tls-key. */
+  {
+    const char *given[] = { "--tls-cert", cert, "--tls-key", keyfile, NULL };
+    ScTestServer *second = sc_test_server_start (NULL, given, env);
+    g_autofree char *url2 = NULL;
+    g_autoptr (ScTestResponse) me2 = NULL;
+
+    url2 = sc_test_server_url (second, "/healthz");
+    me2 = sc_test_request (session, "GET", url2, NULL, NULL);
+    g_assert_cmpuint (me2->status, ==, 200);
+    g_assert_cmpint (sc_test_server_stop (second), ==, 0);
+    sc_test_server_free (second);
+  }
+  sc_test_server_free (server);
+}
+
+/* The booking service alone: no local node, so nothing can be booked until
+ * a node is added; then its ticket carries that node's host. */
+static void
+test_web_alone (void)
+{
+  ScTestServer *server = sc_test_server_start_command ("web", NULL, NULL, NULL);
+  g_autoptr (SoupSession) session = sc_test_session_new ();
+  g_autofree char *nodes_url = sc_test_server_url (server, "/api/v1/nodes");
+  g_autofree char *book_url
+      = sc_test_server_url (server, "/api/v1/reservations");
+  g_autofree char *body = sc_test_booking_body ("solo", 60, 120, NULL);
+  const char *add[]
+      = { "node", "add", "edge", "--public-host", "edge.test", NULL };
+  int status = -1;
+  g_autoptr (ScTestResponse) nodes
+      = sc_test_request (session, "GET", nodes_url, server->admin_key, NULL);
+  g_autoptr (ScTestResponse) none
+      = sc_test_request (session, "POST", book_url, server->admin_key, body);
+  g_autofree char *key = sc_test_run_cli (server->data_dir, add, &status);
+  g_autoptr (ScTestResponse) booked = NULL;
+
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                        json_node_get_object (nodes->json), "nodes")),
+                    ==, 0);
+  assert_error (none, 409, "no_capacity");
+  g_assert_cmpint (status, ==, 0);
+  booked = sc_test_request (session, "POST", book_url, server->admin_key, body);
+  g_assert_cmpuint (booked->status, ==, 201);
+  g_assert_cmpstr (sc_test_json_string (booked->json, "node"), ==, "edge");
+  g_assert_true (g_str_has_prefix (
+      sc_test_json_string (booked->json, "connection.rtsp_play_url"),
+      "rtsp://edge.test:8554/"));
+  g_assert_cmpint (sc_test_server_stop (server), ==, 0);
   sc_test_server_free (server);
 }
 
@@ -749,6 +809,7 @@ main (int argc, char **argv)
               test_restart_keeps_data, tear_down);
   g_test_add_func ("/api/admin-key-from-env", test_admin_key_from_env);
   g_test_add_func ("/api/tls", test_tls);
+  g_test_add_func ("/api/web-alone", test_web_alone);
   g_test_add_func ("/api/cli", test_cli);
   return g_test_run ();
 }
