@@ -19,7 +19,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gst/gst.h>
+
 #include "sc-data-dir.h"
+#include "sc-db-admitter.h"
+#include "sc-ingest.h"
 #include "sc-web-server.h"
 
 typedef struct
@@ -137,6 +141,7 @@ run_server (int argc, char **argv, gboolean with_local_node)
   g_autoptr (ScSealer) sealer = NULL;
   g_autoptr (ScClock) clock = sc_clock_new_system ();
   g_autoptr (ScWebServer) web = NULL;
+  g_autoptr (ScIngest) ingest = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autofree char *admin_key = NULL;
   Serving serving = { loop };
@@ -164,9 +169,25 @@ run_server (int argc, char **argv, gboolean with_local_node)
       = sc_data_dir_ensure_admin (db, g_getenv ("SLOTCAST_ADMIN_KEY"), &error);
   if (error != NULL)
     goto fail;
-  if (with_local_node
-      && !sc_data_dir_register_local_node (db, common.settings, &error))
-    goto fail;
+  if (with_local_node)
+    {
+      g_autofree char *db_path
+          = g_build_filename (common.settings->data_dir, "slotcast.db", NULL);
+      ScDbAdmitter *admitter = sc_db_admitter_new (
+          db_path, common.settings->synchronous, &error);
+
+      if (admitter == NULL)
+        goto fail;
+      gst_init (NULL, NULL);
+      ingest = sc_ingest_new (common.settings, clock, sc_db_admitter_decide,
+                              admitter, (GDestroyNotify)sc_db_admitter_free);
+      if (!sc_ingest_start (ingest, &error))
+        goto fail;
+      /* Tickets carry the port really in use (--rtsp-port 0 picks one). */
+      common.settings->rtsp_port = sc_ingest_get_rtsp_port (ingest);
+      if (!sc_data_dir_register_local_node (db, common.settings, &error))
+        goto fail;
+    }
 
   web = sc_web_server_new (common.settings, db, clock, sealer);
   if (!sc_web_server_listen (web, &error))
@@ -201,7 +222,10 @@ run_server (int argc, char **argv, gboolean with_local_node)
   g_main_loop_run (loop);
   g_source_remove (sigterm);
   g_source_remove (sigint);
+  if (ingest != NULL)
+    sc_ingest_stop (ingest);
   g_clear_object (&web);
+  g_clear_object (&ingest);
   g_clear_object (&db);
   g_message ("Stopped; database closed");
   return 0;

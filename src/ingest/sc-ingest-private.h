@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gst/rtsp-server/rtsp-server.h>
+
+#include "sc-ingest.h"
+#include "sc-stream-hub.h"
+
+G_BEGIN_DECLS
+
+GST_DEBUG_CATEGORY_EXTERN (sc_ingest_debug);
+#define GST_CAT_DEFAULT sc_ingest_debug
+
+#define SC_LIVE_PREFIX "/live/"
+
+char *sc_ingest_stream_from_path (const char *path);
+void sc_ingest_ensure_mount (ScIngest *self, const char *stream);
+ScStreamHub *sc_ingest_ref_hub (ScIngest *self, const char *stream);
+ScAdmitResult sc_ingest_admit (ScIngest *self, const char *stream,
+                               const char *token, ScAdmissionRole role,
+                               ScReservation **out_reservation,
+                               char **out_reason);
+void sc_ingest_count_refusal (ScIngest *self, ScAdmitResult result);
+char *sc_ingest_fragment (ScIngest *self, const char *name, guint n, guint pt);
+
+G_END_DECLS

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/**
+ * ScIngest:
+ *
+ * The RTSP ingest of one node: a gst-rtsp-server instance whose mount
+ * points hold one #ScLiveFactory per stream (`/live/STREAM`, for publishing
+ * and playing), an #ScRtspAuth that admits publishers and viewers through
+ * the #ScIngestAdmitFunc it was given, and one #ScStreamHub per stream.
+ *
+ * The server is attached to the thread-default main context at start;
+ * clients run on gst-rtsp-server's thread pool (16 threads: with none, a
+ * viewer's DESCRIBE waiting for data blocks the publisher that would bring
+ * it). @lock protects the hub and mount tables, which client threads use.
+ */
+
+#include "config.h"
+
+#include "sc-ingest.h"
+
+#include "sc-ingest-private.h"
+#include "sc-live-factory.h"
+#include "sc-rtsp-auth.h"
+#include "sc-rtsp-server.h"
+
+#include "sc-booking.h"
+#include "sc-pipelines-resources.h"
+
+#include <string.h>
+
+GST_DEBUG_CATEGORY (sc_ingest_debug);
+
+#define MAX_MOUNTS 4096
+#define THREADS 16
+#define BACKLOG 1024
+
+struct _ScIngest
+{
+  GObject parent_instance;
+
+  ScSettings *settings;
+  ScClock *clock;
+  ScIngestAdmitFunc admit;
+  gpointer admit_data;
+  GDestroyNotify admit_destroy;
+
+  GstRTSPServer *server;
+  GstRTSPMountPoints *mounts;
+  guint source_id;
+  guint16 port;
+  GHashTable *fragments; /* name → text; immutable after init */
+
+  GMutex lock;
+  GHashTable *hubs;    /* protected by lock: stream → ScStreamHub */
+  GHashTable *mounted; /* protected by lock: stream names */
+  guint64 refusals[SC_ADMIT_N_RESULTS]; /* atomic */
+};
+
+G_DEFINE_FINAL_TYPE (ScIngest, sc_ingest, G_TYPE_OBJECT)
+
+static const char *const fragment_names[] = {
+  "record-h264", "record-aac", "record-aac-latm", "record-opus",
+  "play-h264",   "play-aac",   "play-opus",
+};
+
+static void
+sc_ingest_dispose (GObject *object)
+{
+  ScIngest *self = SC_INGEST (object);
+
+  sc_ingest_stop (self);
+  g_clear_object (&self->mounts);
+  g_clear_object (&self->server);
+  G_OBJECT_CLASS (sc_ingest_parent_class)->dispose (object);
+}
+
+static void
+sc_ingest_finalize (GObject *object)
+{
+  ScIngest *self = SC_INGEST (object);
+
+  if (self->admit_destroy != NULL)
+    self->admit_destroy (self->admit_data);
+  g_clear_pointer (&self->settings, sc_settings_unref);
+  g_clear_object (&self->clock);
+  g_hash_table_unref (self->fragments);
+  g_hash_table_unref (self->hubs);
+  g_hash_table_unref (self->mounted);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (sc_ingest_parent_class)->finalize (object);
+}
+
+static void
+sc_ingest_class_init (ScIngestClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sc_ingest_dispose;
+  object_class->finalize = sc_ingest_finalize;
+  GST_DEBUG_CATEGORY_INIT (sc_ingest_debug, "slotcast-ingest", 0,
+                           "Slotcast ingest");
+}
+
+static void
+sc_ingest_init (ScIngest *self)
+{
+  g_mutex_init (&self->lock);
+  self->hubs
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->mounted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->fragments
+      = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+}
+
+/**
+ * sc_ingest_new:
+ * @admit: decides admissions; called from client threads
+ *
+ * Returns: (transfer full): an ingest, not listening yet
+ */
+ScIngest *
+sc_ingest_new (ScSettings *settings, ScClock *clock, ScIngestAdmitFunc admit,
+               gpointer admit_data, GDestroyNotify admit_destroy)
+{
+  ScIngest *self = g_object_new (SC_TYPE_INGEST, NULL);
+
+  self->settings = sc_settings_ref (settings);
+  self->clock = g_object_ref (clock);
+  self->admit = admit;
+  self->admit_data = admit_data;
+  self->admit_destroy = admit_destroy;
+  for (size_t i = 0; i < G_N_ELEMENTS (fragment_names); i++)
+    {
+      g_autofree char *path = g_strdup_printf (
+          "/org/slotcast/pipelines/%s.pipeline", fragment_names[i]);
+      g_autoptr (GBytes) bytes = g_resource_lookup_data (
+          sc_pipelines_get_resource (), path, 0, NULL);
+
+      g_assert (bytes != NULL);
+      g_hash_table_insert (
+          self->fragments, (gpointer)fragment_names[i],
+          g_strstrip (g_strndup (g_bytes_get_data (bytes, NULL),
+                                 g_bytes_get_size (bytes))));
+    }
+  return self;
+}
+
+/**
+ * sc_ingest_start:
+ *
+ * Listens for RTSP on [node] rtsp-port (0: a free one) of [http] bind, on
+ * the thread-default main context.
+ */
+gboolean
+sc_ingest_start (ScIngest *self, GError **error)
+{
+  g_autoptr (GstRTSPThreadPool) threads = NULL;
+  g_autoptr (ScRtspAuth) auth = NULL;
+  g_autofree char *service = NULL;
+  int port;
+
+  g_return_val_if_fail (self->server == NULL, FALSE);
+
+  self->server = GST_RTSP_SERVER (sc_rtsp_server_new (self));
+  self->mounts = gst_rtsp_server_get_mount_points (self->server);
+  auth = sc_rtsp_auth_new (self);
+  gst_rtsp_server_set_auth (self->server, GST_RTSP_AUTH (auth));
+  threads = gst_rtsp_server_get_thread_pool (self->server);
+  gst_rtsp_thread_pool_set_max_threads (threads, THREADS);
+  gst_rtsp_server_set_address (self->server, self->settings->bind);
+  service = g_strdup_printf ("%d", self->settings->rtsp_port);
+  gst_rtsp_server_set_service (self->server, service);
+  gst_rtsp_server_set_backlog (self->server, BACKLOG);
+
+  self->source_id = gst_rtsp_server_attach (self->server, NULL);
+  port = gst_rtsp_server_get_bound_port (self->server);
+  if (self->source_id == 0 || port <= 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "Cannot listen for RTSP on %s port %d", self->settings->bind,
+                   self->settings->rtsp_port);
+      return FALSE;
+    }
+  self->port = port;
+  return TRUE;
+}
+
+guint16
+sc_ingest_get_rtsp_port (ScIngest *self)
+{
+  return self->port;
+}
+
+static GstRTSPFilterResult
+close_client (GstRTSPServer *server, GstRTSPClient *client, gpointer data)
+{
+  return GST_RTSP_FILTER_REMOVE;
+}
+
+/**
+ * sc_ingest_stop:
+ *
+ * Stops listening and closes every RTSP connection.
+ */
+void
+sc_ingest_stop (ScIngest *self)
+{
+  if (self->server == NULL || self->source_id == 0)
+    return;
+  g_source_remove (self->source_id);
+  self->source_id = 0;
+  gst_rtsp_server_client_filter (self->server, close_client, NULL);
+}
+
+guint64
+sc_ingest_get_refusals (ScIngest *self, ScAdmitResult reason)
+{
+  g_return_val_if_fail (reason < SC_ADMIT_N_RESULTS, 0);
+  return __atomic_load_n (&self->refusals[reason], __ATOMIC_RELAXED);
+}
+
+void
+sc_ingest_count_refusal (ScIngest *self, ScAdmitResult result)
+{
+  if (result < SC_ADMIT_N_RESULTS)
+    __atomic_add_fetch (&self->refusals[result], 1, __ATOMIC_RELAXED);
+}
+
+/**
+ * sc_ingest_stream_from_path:
+ *
+ * Returns: (transfer full) (nullable): STREAM of `/live/STREAM[/…]`, if it
+ *   is a valid stream name
+ */
+char *
+sc_ingest_stream_from_path (const char *path)
+{
+  g_autofree char *stream = NULL;
+
+  if (path == NULL || !g_str_has_prefix (path, SC_LIVE_PREFIX))
+    return NULL;
+  path += strlen (SC_LIVE_PREFIX);
+  stream = g_strndup (path, strcspn (path, "/"));
+  if (!sc_booking_stream_name_valid (stream))
+    return NULL;
+  return g_steal_pointer (&stream);
+}
+
+/**
+ * sc_ingest_ensure_mount:
+ *
+ * Mounts the factory of @stream at `/live/STREAM` if it is not yet. Called
+ * for every well-formed path a client asks for, before gst-rtsp-server looks
+ * the path up; admission comes after. At most 4,096 names are mounted.
+ */
+void
+sc_ingest_ensure_mount (ScIngest *self, const char *stream)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (ScLiveFactory) factory = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (g_hash_table_contains (self->mounted, stream)
+      || g_hash_table_size (self->mounted) >= MAX_MOUNTS)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  g_hash_table_add (self->mounted, g_strdup (stream));
+  g_mutex_unlock (&self->lock);
+
+  path = g_strconcat (SC_LIVE_PREFIX, stream, NULL);
+  factory = sc_live_factory_new (self, stream);
+  gst_rtsp_mount_points_add_factory (
+      self->mounts, path, GST_RTSP_MEDIA_FACTORY (g_steal_pointer (&factory)));
+}
+
+/**
+ * sc_ingest_ref_hub:
+ *
+ * Returns: (transfer full): the hub of @stream, made if missing
+ */
+ScStreamHub *
+sc_ingest_ref_hub (ScIngest *self, const char *stream)
+{
+  ScStreamHub *hub;
+
+  g_mutex_lock (&self->lock);
+  hub = g_hash_table_lookup (self->hubs, stream);
+  if (hub == NULL)
+    {
+      hub = sc_stream_hub_new (stream);
+      g_hash_table_insert (self->hubs, g_strdup (stream), hub);
+    }
+  g_object_ref (hub);
+  g_mutex_unlock (&self->lock);
+  return hub;
+}
+
+/**
+ * sc_ingest_admit:
+ *
+ * Asks the admission function about @token for @stream on this node, now.
+ */
+ScAdmitResult
+sc_ingest_admit (ScIngest *self, const char *stream, const char *token,
+                 ScAdmissionRole role, ScReservation **out_reservation,
+                 char **out_reason)
+{
+  ScAdmissionRequest request = {
+    .token = token,
+    .stream = stream,
+    .node = self->settings->node_name,
+    .role = role,
+    .admit_early_us = self->settings->admit_early_s * SC_USEC_PER_SEC,
+    .now_us = sc_clock_now_us (self->clock),
+  };
+
+  return self->admit (&request, out_reservation, out_reason, self->admit_data);
+}
+
+/**
+ * sc_ingest_fragment:
+ *
+ * Returns: (transfer full): the pipeline fragment @name for track @n with
+ *   payload type @pt
+ */
+char *
+sc_ingest_fragment (ScIngest *self, const char *name, guint n, guint pt)
+{
+  const char *text = g_hash_table_lookup (self->fragments, name);
+  g_autofree char *ns = g_strdup_printf ("%u", n);
+  g_autofree char *pts = g_strdup_printf ("%u", pt);
+  g_auto (GStrv) a = g_strsplit (text, "{n}", -1);
+  g_autofree char *with_n = g_strjoinv (ns, a);
+  g_auto (GStrv) b = g_strsplit (with_n, "{pt}", -1);
+
+  return g_strjoinv (pts, b);
+}

@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/**
+ * ScLiveFactory:
+ *
+ * The media factory of one stream, mounted at `/live/STREAM` for both
+ * directions:
+ *
+ * - ANNOUNCE builds a RECORD media for that publisher from the SDP it
+ *   sent: per announced track a `record-*` fragment (depayloader, parser,
+ *   appsink). Its samples go to the stream's #ScStreamHub. Never shared.
+ * - DESCRIBE (or SETUP without it) gets the stream's one shared PLAY
+ *   media, built from the hub's track caps: per track a `play-*` fragment
+ *   (appsrc, parser, payloader) fed by the hub. No re-encoding.
+ *
+ * Both media use the system clock, so the hub can carry timestamps over.
+ * Runs on RTSP client threads; @lock protects the cached PLAY media.
+ */
+
+#include "config.h"
+
+#include "sc-live-factory.h"
+
+#include "sc-ingest-private.h"
+#include "sc-rtsp-client.h"
+
+#include <gst/app/gstappsink.h>
+#include <gst/sdp/sdp.h>
+#include <string.h>
+
+struct _ScLiveFactory
+{
+  GstRTSPMediaFactory parent_instance;
+
+  ScIngest *ingest; /* weak */
+  char *stream;
+
+  GMutex lock;
+  GstRTSPMedia *play_media; /* protected by lock; weak */
+};
+
+G_DEFINE_FINAL_TYPE (ScLiveFactory, sc_live_factory,
+                     GST_TYPE_RTSP_MEDIA_FACTORY)
+
+/* The record-* fragment for an SDP encoding name, or NULL. */
+static const char *
+record_fragment_for (const char *encoding)
+{
+  if (g_ascii_strcasecmp (encoding, "H264") == 0)
+    return "record-h264";
+  if (g_ascii_strcasecmp (encoding, "MPEG4-GENERIC") == 0)
+    return "record-aac";
+  if (g_ascii_strcasecmp (encoding, "MP4A-LATM") == 0)
+    return "record-aac-latm";
+  if (g_ascii_strcasecmp (encoding, "OPUS") == 0)
+    return "record-opus";
+  return NULL;
+}
+
+/* The play-* fragment for a track's caps, or NULL. */
+static const char *
+play_fragment_for (const GstCaps *caps)
+{
+  const char *name = gst_structure_get_name (gst_caps_get_structure (caps, 0));
+
+  if (strcmp (name, "video/x-h264") == 0)
+    return "play-h264";
+  if (strcmp (name, "audio/mpeg") == 0)
+    return "play-aac";
+  if (strcmp (name, "audio/x-opus") == 0)
+    return "play-opus";
+  return NULL;
+}
+
+static GstElement *
+parse_bin (const char *description)
+{
+  g_autoptr (GError) error = NULL;
+  GstElement *bin = gst_parse_bin_from_description_full (
+      description, FALSE, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &error);
+
+  if (bin == NULL)
+    GST_WARNING ("cannot build \"%s\": %s", description, error->message);
+  return bin;
+}
+
+/* A RECORD bin for the SDP of the ANNOUNCE being handled. */
+static GstElement *
+build_record (ScLiveFactory *self, GstRTSPContext *ctx, guint *out_tracks)
+{
+  g_autoptr (GString) desc = g_string_new (NULL);
+  GstSDPMessage *sdp = NULL;
+  guint8 *data = NULL;
+  guint size = 0;
+  guint n;
+
+  if (ctx == NULL || ctx->request == NULL
+      || gst_rtsp_message_get_body (ctx->request, &data, &size) != GST_RTSP_OK
+      || size == 0)
+    return NULL;
+  gst_sdp_message_new (&sdp);
+  if (gst_sdp_message_parse_buffer (data, size, sdp) != GST_SDP_OK)
+    {
+      gst_sdp_message_free (sdp);
+      return NULL;
+    }
+  n = gst_sdp_message_medias_len (sdp);
+  for (guint i = 0; i < n && i < 4; i++)
+    {
+      const GstSDPMedia *media = gst_sdp_message_get_media (sdp, i);
+      const char *rtpmap = gst_sdp_media_get_attribute_val (media, "rtpmap");
+      g_autofree char *encoding = NULL;
+      g_autofree char *fragment = NULL;
+      const char *name;
+
+      if (rtpmap == NULL || strchr (rtpmap, ' ') == NULL)
+        break;
+      encoding = g_strndup (strchr (rtpmap, ' ') + 1,
+                            strcspn (strchr (rtpmap, ' ') + 1, "/"));
+      if ((name = record_fragment_for (encoding)) == NULL)
+        {
+          GST_WARNING ("stream %s: track %u is %s, not carried", self->stream,
+                       i, encoding);
+          break;
+        }
+      fragment = sc_ingest_fragment (self->ingest, name, i, 0);
+      g_string_append_printf (desc, "%s%s", desc->len ? " " : "", fragment);
+    }
+  gst_sdp_message_free (sdp);
+  if (desc->len == 0 || n > 4)
+    return NULL;
+  *out_tracks = n;
+  return parse_bin (desc->str);
+}
+
+/* A PLAY bin for the hub's tracks. */
+static GstElement *
+build_play (ScLiveFactory *self, ScStreamHub *hub, guint *out_tracks)
+{
+  g_autoptr (GPtrArray) caps = sc_stream_hub_dup_track_caps (hub);
+  g_autoptr (GString) desc = g_string_new (NULL);
+
+  if (caps == NULL)
+    return NULL;
+  for (guint i = 0; i < caps->len; i++)
+    {
+      const char *name = play_fragment_for (g_ptr_array_index (caps, i));
+      g_autofree char *fragment = NULL;
+
+      if (name == NULL)
+        return NULL;
+      fragment = sc_ingest_fragment (self->ingest, name, i, 96 + i);
+      g_string_append_printf (desc, "%s%s", desc->len ? " " : "", fragment);
+    }
+  *out_tracks = caps->len;
+  return parse_bin (desc->str);
+}
+
+typedef struct
+{
+  ScStreamHub *hub;
+  gpointer publisher;
+  guint track;
+} SinkTarget;
+
+static void
+sink_target_free (gpointer data)
+{
+  SinkTarget *t = data;
+
+  g_object_unref (t->hub);
+  g_free (t);
+}
+
+static GstFlowReturn
+on_new_sample (GstAppSink *sink, gpointer data)
+{
+  SinkTarget *t = data;
+  g_autoptr (GstSample) sample = gst_app_sink_pull_sample (sink);
+
+  if (sample != NULL)
+    sc_stream_hub_push (t->hub, t->publisher, t->track, sample,
+                        gst_element_get_base_time (GST_ELEMENT (sink)));
+  return GST_FLOW_OK;
+}
+
+static void
+unref_closure_data (gpointer data, GClosure *closure)
+{
+  g_object_unref (data);
+}
+
+static void
+on_record_unprepared (GstRTSPMedia *media, gpointer data)
+{
+  ScStreamHub *hub = data;
+
+  if (sc_stream_hub_clear_publisher (hub, media))
+    g_message ("Publisher of %s is gone", sc_stream_hub_get_stream (hub));
+}
+
+static void
+attach_record (ScLiveFactory *self, GstRTSPMedia *media, GstElement *bin,
+               GstRTSPContext *ctx, guint tracks)
+{
+  g_autoptr (ScStreamHub) hub = sc_ingest_ref_hub (self->ingest, self->stream);
+  g_autoptr (ScReservation) r
+      = sc_rtsp_client_dup_reservation (SC_RTSP_CLIENT (ctx->client));
+
+  for (guint i = 0; i < tracks; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("sink%u", i);
+      g_autoptr (GstElement) sink = gst_bin_get_by_name (GST_BIN (bin), name);
+      GstAppSinkCallbacks callbacks = { .new_sample = on_new_sample };
+      SinkTarget *t = g_new0 (SinkTarget, 1);
+
+      t->hub = g_object_ref (hub);
+      t->publisher = media;
+      t->track = i;
+      gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, t,
+                                  sink_target_free);
+    }
+  /* A new publisher takes the stream over at once. */
+  sc_stream_hub_set_publisher (hub, media, r, tracks);
+  g_signal_connect_data (media, "unprepared", G_CALLBACK (on_record_unprepared),
+                         g_steal_pointer (&hub), unref_closure_data, 0);
+}
+
+typedef struct
+{
+  ScLiveFactory *factory;
+  ScStreamHub *hub;
+  GPtrArray *appsrcs;
+} PlayOutputs;
+
+static void
+on_play_unprepared (GstRTSPMedia *media, gpointer data)
+{
+  PlayOutputs *p = data;
+
+  for (guint i = 0; i < p->appsrcs->len; i++)
+    sc_stream_hub_remove_output (p->hub, g_ptr_array_index (p->appsrcs, i));
+  g_mutex_lock (&p->factory->lock);
+  if (p->factory->play_media == media)
+    p->factory->play_media = NULL;
+  g_mutex_unlock (&p->factory->lock);
+}
+
+static void
+play_outputs_free (gpointer data, GClosure *closure)
+{
+  PlayOutputs *p = data;
+
+  g_object_unref (p->factory);
+  g_object_unref (p->hub);
+  g_ptr_array_unref (p->appsrcs);
+  g_free (p);
+}
+
+static void
+attach_play (ScLiveFactory *self, GstRTSPMedia *media, GstElement *bin,
+             ScStreamHub *hub, guint tracks)
+{
+  PlayOutputs *p = g_new0 (PlayOutputs, 1);
+
+  p->factory = g_object_ref (self);
+  p->hub = g_object_ref (hub);
+  p->appsrcs = g_ptr_array_new_with_free_func (gst_object_unref);
+  for (guint i = 0; i < tracks; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("src%u", i);
+      GstElement *src = gst_bin_get_by_name (GST_BIN (bin), name);
+
+      sc_stream_hub_add_output (hub, i, GST_APP_SRC (src));
+      g_ptr_array_add (p->appsrcs, src);
+    }
+  g_signal_connect_data (media, "unprepared", G_CALLBACK (on_play_unprepared),
+                         p, play_outputs_free, 0);
+}
+
+static GstRTSPMedia *
+sc_live_factory_construct (GstRTSPMediaFactory *factory, const GstRTSPUrl *url)
+{
+  ScLiveFactory *self = SC_LIVE_FACTORY (factory);
+  GstRTSPContext *ctx = gst_rtsp_context_get_current ();
+  gboolean record = ctx != NULL && ctx->method == GST_RTSP_ANNOUNCE;
+  g_autoptr (ScStreamHub) hub = NULL;
+  GstRTSPMedia *media;
+  GstElement *bin;
+  guint tracks = 0;
+
+  if (self->ingest == NULL)
+    return NULL;
+  hub = sc_ingest_ref_hub (self->ingest, self->stream);
+  if (!record)
+    {
+      g_mutex_lock (&self->lock);
+      media = self->play_media ? g_object_ref (self->play_media) : NULL;
+      g_mutex_unlock (&self->lock);
+      if (media != NULL)
+        return media;
+    }
+
+  bin = record ? build_record (self, ctx, &tracks)
+               : build_play (self, hub, &tracks);
+  if (bin == NULL)
+    return NULL;
+  media = g_object_new (GST_TYPE_RTSP_MEDIA, "element", bin, "transport-mode",
+                        record ? GST_RTSP_TRANSPORT_MODE_RECORD
+                               : GST_RTSP_TRANSPORT_MODE_PLAY,
+                        NULL);
+  g_object_set_data (G_OBJECT (media), "sc-record", GINT_TO_POINTER (record));
+  gst_rtsp_media_collect_streams (media);
+  gst_rtsp_media_take_pipeline (media,
+                                GST_PIPELINE_CAST (gst_pipeline_new (NULL)));
+
+  if (record)
+    attach_record (self, media, bin, ctx, tracks);
+  else
+    {
+      attach_play (self, media, bin, hub, tracks);
+      g_mutex_lock (&self->lock);
+      self->play_media = media;
+      g_mutex_unlock (&self->lock);
+    }
+  g_signal_emit_by_name (factory, "media-constructed", media);
+  return media;
+}
+
+/* After the factory's defaults: each media has one mode; PLAY is shared. */
+static void
+sc_live_factory_configure (GstRTSPMediaFactory *factory, GstRTSPMedia *media)
+{
+  gboolean record
+      = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (media), "sc-record"));
+
+  GST_RTSP_MEDIA_FACTORY_CLASS (sc_live_factory_parent_class)
+      ->configure (factory, media);
+  gst_rtsp_media_set_transport_mode (media, record
+                                                ? GST_RTSP_TRANSPORT_MODE_RECORD
+                                                : GST_RTSP_TRANSPORT_MODE_PLAY);
+  gst_rtsp_media_set_shared (media, !record);
+  gst_rtsp_media_set_reusable (media, FALSE);
+}
+
+/* No key: gst-rtsp-server's cache would hand a viewer a publisher's media
+ * (and key by query string); the factory keeps its PLAY media itself. */
+static char *
+sc_live_factory_gen_key (GstRTSPMediaFactory *factory, const GstRTSPUrl *url)
+{
+  return NULL;
+}
+
+static void
+sc_live_factory_finalize (GObject *object)
+{
+  ScLiveFactory *self = SC_LIVE_FACTORY (object);
+
+  g_clear_weak_pointer (&self->ingest);
+  g_free (self->stream);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (sc_live_factory_parent_class)->finalize (object);
+}
+
+static void
+sc_live_factory_class_init (ScLiveFactoryClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = sc_live_factory_finalize;
+  GST_RTSP_MEDIA_FACTORY_CLASS (klass)->construct = sc_live_factory_construct;
+  GST_RTSP_MEDIA_FACTORY_CLASS (klass)->configure = sc_live_factory_configure;
+  GST_RTSP_MEDIA_FACTORY_CLASS (klass)->gen_key = sc_live_factory_gen_key;
+}
+
+static void
+sc_live_factory_init (ScLiveFactory *self)
+{
+  g_mutex_init (&self->lock);
+}
+
+/**
+ * sc_live_factory_new:
+ *
+ * Returns: (transfer full): the factory of @stream
+ */
+ScLiveFactory *
+sc_live_factory_new (ScIngest *ingest, const char *stream)
+{
+  ScLiveFactory *self = g_object_new (SC_TYPE_LIVE_FACTORY, NULL);
+  GstClock *clock = gst_system_clock_obtain ();
+
+  g_set_weak_pointer (&self->ingest, ingest);
+  self->stream = g_strdup (stream);
+  gst_rtsp_media_factory_set_transport_mode (
+      GST_RTSP_MEDIA_FACTORY (self),
+      GST_RTSP_TRANSPORT_MODE_PLAY | GST_RTSP_TRANSPORT_MODE_RECORD);
+  gst_rtsp_media_factory_set_clock (GST_RTSP_MEDIA_FACTORY (self), clock);
+  gst_rtsp_media_factory_set_latency (GST_RTSP_MEDIA_FACTORY (self), 0);
+  gst_object_unref (clock);
+  return self;
+}

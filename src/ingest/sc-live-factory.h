@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gst/rtsp-server/rtsp-server.h>
+
+#include "sc-ingest.h"
+
+G_BEGIN_DECLS
+
+#define SC_TYPE_LIVE_FACTORY (sc_live_factory_get_type ())
+G_DECLARE_FINAL_TYPE (ScLiveFactory, sc_live_factory, SC, LIVE_FACTORY,
+                      GstRTSPMediaFactory)
+
+ScLiveFactory *sc_live_factory_new (ScIngest *ingest, const char *stream);
+
+G_END_DECLS

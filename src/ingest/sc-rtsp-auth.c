@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/**
+ * ScRtspAuth:
+ *
+ * Admission to the RTSP ingest, decided where gst-rtsp-server asks
+ * (GST_RTSP_AUTH_CHECK_MEDIA_FACTORY_ACCESS: DESCRIBE, ANNOUNCE, SETUP),
+ * before any pipeline is built.
+ *
+ * - Publishers (ANNOUNCE/RECORD) need the publish token of a reservation of
+ *   this stream on this node, open now (sc_admission_decide()). No token:
+ *   401 with `WWW-Authenticate: Basic`, so clients that cannot put a query
+ *   in a URL retry with the token as password; any other refusal: 403 with
+ *   the reason in the status line.
+ * - Viewers get 404 when the stream is not live, 503 while its first data
+ *   has not arrived, and need the view token when it is private.
+ *
+ * What was admitted is remembered on the #ScRtspClient, since viewers
+ * send the token on DESCRIBE only. Runs on client threads; holds no state.
+ */
+
+#include "config.h"
+
+#include "sc-rtsp-auth.h"
+
+#include "sc-ingest-private.h"
+#include "sc-rtsp-client.h"
+
+#include <string.h>
+
+struct _ScRtspAuth
+{
+  GstRTSPAuth parent_instance;
+
+  ScIngest *ingest; /* weak */
+};
+
+G_DEFINE_FINAL_TYPE (ScRtspAuth, sc_rtsp_auth, GST_TYPE_RTSP_AUTH)
+
+/**
+ * sc_rtsp_token_from_request:
+ *
+ * The token from the `token` query parameter (ffmpeg's trailing
+ * `/streamid=N` cut off), else from Basic credentials' password.
+ *
+ * Returns: (transfer full) (nullable): the token
+ */
+char *
+sc_rtsp_token_from_request (const GstRTSPUrl *uri, GstRTSPMessage *request)
+{
+  char *auth = NULL;
+
+  if (uri->query != NULL)
+    {
+      g_auto (GStrv) params = g_strsplit (uri->query, "&", 16);
+
+      for (char **p = params; *p != NULL; p++)
+        if (g_str_has_prefix (*p, "token="))
+          return g_strndup (*p + 6, strcspn (*p + 6, "/"));
+    }
+  if (request != NULL
+      && gst_rtsp_message_get_header (request, GST_RTSP_HDR_AUTHORIZATION,
+                                      &auth, 0)
+             == GST_RTSP_OK
+      && g_ascii_strncasecmp (auth, "Basic ", 6) == 0)
+    {
+      gsize len = 0;
+      g_autofree guchar *raw = g_base64_decode (auth + 6, &len);
+      g_autofree char *text = g_strndup ((const char *)raw, len);
+      const char *colon = strchr (text, ':');
+
+      if (colon != NULL && colon[1] != '\0')
+        return g_strdup (colon + 1);
+    }
+  return NULL;
+}
+
+static gboolean
+refuse (GstRTSPContext *ctx, GstRTSPStatusCode code, const char *reason)
+{
+  g_autofree char *phrase
+      = g_strdup_printf ("%s: %s", gst_rtsp_status_as_text (code), reason);
+
+  gst_rtsp_message_init_response (ctx->response, code, phrase, ctx->request);
+  if (code == GST_RTSP_STS_UNAUTHORIZED)
+    gst_rtsp_message_add_header (ctx->response, GST_RTSP_HDR_WWW_AUTHENTICATE,
+                                 "Basic realm=\"slotcast\"");
+  gst_rtsp_client_send_message (ctx->client, ctx->session, ctx->response);
+  return FALSE;
+}
+
+static const char *
+peer (GstRTSPContext *ctx)
+{
+  const char *ip = ctx->conn ? gst_rtsp_connection_get_ip (ctx->conn) : NULL;
+
+  return ip ? ip : "?";
+}
+
+static gboolean
+check_publisher (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
+{
+  g_autofree char *token = sc_rtsp_token_from_request (ctx->uri, ctx->request);
+  g_autofree char *reason = NULL;
+  g_autoptr (ScReservation) r = NULL;
+  ScAdmitResult result = sc_ingest_admit (self->ingest, stream, token,
+                                          SC_ADMISSION_PUBLISH, &r, &reason);
+
+  if (result != SC_ADMIT_OK)
+    {
+      sc_ingest_count_refusal (self->ingest, result);
+      g_message ("Refused publisher of %s from %s: %s", stream, peer (ctx),
+                 reason);
+      return refuse (ctx,
+                     result == SC_ADMIT_MISSING_TOKEN
+                         ? GST_RTSP_STS_UNAUTHORIZED
+                         : GST_RTSP_STS_FORBIDDEN,
+                     reason);
+    }
+  g_message ("Admitted publisher of %s (reservation %s) from %s", stream, r->id,
+             peer (ctx));
+  sc_rtsp_client_approve (SC_RTSP_CLIENT (ctx->client), stream,
+                          SC_ADMISSION_PUBLISH, r);
+  return TRUE;
+}
+
+static gboolean
+check_viewer (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
+{
+  g_autoptr (ScStreamHub) hub = sc_ingest_ref_hub (self->ingest, stream);
+  g_autoptr (ScReservation) live = NULL;
+
+  if (hub == NULL || !sc_stream_hub_is_live (hub))
+    return refuse (ctx, GST_RTSP_STS_NOT_FOUND, "stream is not live");
+  live = sc_stream_hub_dup_reservation (hub);
+  if (live != NULL && live->visibility == SC_VISIBILITY_PRIVATE)
+    {
+      g_autofree char *token
+          = sc_rtsp_token_from_request (ctx->uri, ctx->request);
+      g_autofree char *reason = NULL;
+      g_autoptr (ScReservation) r = NULL;
+      ScAdmitResult result = sc_ingest_admit (self->ingest, stream, token,
+                                              SC_ADMISSION_VIEW, &r, &reason);
+
+      if (result == SC_ADMIT_OK && g_strcmp0 (r->id, live->id) != 0)
+        {
+          result = SC_ADMIT_WRONG_STREAM;
+          g_free (reason);
+          reason = g_strdup ("token is for another reservation");
+        }
+      if (result != SC_ADMIT_OK)
+        {
+          sc_ingest_count_refusal (self->ingest, result);
+          g_message ("Refused viewer of %s from %s: %s", stream, peer (ctx),
+                     reason);
+          return refuse (ctx,
+                         result == SC_ADMIT_MISSING_TOKEN
+                             ? GST_RTSP_STS_UNAUTHORIZED
+                             : GST_RTSP_STS_FORBIDDEN,
+                         reason);
+        }
+    }
+  if (!sc_stream_hub_is_ready (hub))
+    return refuse (ctx, GST_RTSP_STS_SERVICE_UNAVAILABLE,
+                   "stream is starting, try again");
+  sc_rtsp_client_approve (SC_RTSP_CLIENT (ctx->client), stream,
+                          SC_ADMISSION_VIEW, live);
+  return TRUE;
+}
+
+static gboolean
+sc_rtsp_auth_check (GstRTSPAuth *auth, GstRTSPContext *ctx, const char *check)
+{
+  ScRtspAuth *self = SC_RTSP_AUTH (auth);
+  g_autofree char *stream = NULL;
+  ScAdmissionRole approved;
+
+  /* Every request's URL is checked first: mount the stream's factory
+   * there, before gst-rtsp-server looks the path up. */
+  if (strcmp (check, GST_RTSP_AUTH_CHECK_URL) == 0)
+    {
+      if (self->ingest != NULL && ctx->uri != NULL
+          && (stream = sc_ingest_stream_from_path (ctx->uri->abspath)))
+        sc_ingest_ensure_mount (self->ingest, stream);
+      return TRUE;
+    }
+  if (strcmp (check, GST_RTSP_AUTH_CHECK_MEDIA_FACTORY_ACCESS) != 0)
+    return TRUE;
+  if (self->ingest == NULL || ctx->uri == NULL
+      || (stream = sc_ingest_stream_from_path (ctx->uri->abspath)) == NULL)
+    return refuse (ctx, GST_RTSP_STS_NOT_FOUND, "no such stream");
+
+  switch (ctx->method)
+    {
+      case GST_RTSP_ANNOUNCE:
+        return check_publisher (self, ctx, stream);
+      case GST_RTSP_DESCRIBE:
+        return check_viewer (self, ctx, stream);
+      default:
+        /* SETUP, PLAY, RECORD: on a connection admitted before, or a viewer
+         * that skips DESCRIBE. */
+        if (sc_rtsp_client_is_approved (SC_RTSP_CLIENT (ctx->client), stream,
+                                        &approved))
+          return TRUE;
+        return check_viewer (self, ctx, stream);
+    }
+}
+
+static void
+sc_rtsp_auth_finalize (GObject *object)
+{
+  g_clear_weak_pointer (&SC_RTSP_AUTH (object)->ingest);
+  G_OBJECT_CLASS (sc_rtsp_auth_parent_class)->finalize (object);
+}
+
+static void
+sc_rtsp_auth_class_init (ScRtspAuthClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = sc_rtsp_auth_finalize;
+  GST_RTSP_AUTH_CLASS (klass)->check = sc_rtsp_auth_check;
+}
+
+static void
+sc_rtsp_auth_init (ScRtspAuth *self)
+{
+}
+
+ScRtspAuth *
+sc_rtsp_auth_new (ScIngest *ingest)
+{
+  ScRtspAuth *self = g_object_new (SC_TYPE_RTSP_AUTH, NULL);
+
+  g_set_weak_pointer (&self->ingest, ingest);
+  return self;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/**
+ * ScRtspServer:
+ *
+ * A #GstRTSPServer whose connections are #ScRtspClient. Its create_client
+ * wires a client the way the default one does (session pool, mount points,
+ * auth, thread pool, content length limit).
+ */
+
+#include "config.h"
+
+#include "sc-rtsp-server.h"
+
+#include "sc-rtsp-client.h"
+
+struct _ScRtspServer
+{
+  GstRTSPServer parent_instance;
+
+  ScIngest *ingest; /* weak */
+};
+
+G_DEFINE_FINAL_TYPE (ScRtspServer, sc_rtsp_server, GST_TYPE_RTSP_SERVER)
+
+static GstRTSPClient *
+sc_rtsp_server_create_client (GstRTSPServer *server)
+{
+  ScRtspServer *self = SC_RTSP_SERVER (server);
+  GstRTSPClient *client = GST_RTSP_CLIENT (sc_rtsp_client_new (self->ingest));
+  g_autoptr (GstRTSPSessionPool) pool
+      = gst_rtsp_server_get_session_pool (server);
+  g_autoptr (GstRTSPMountPoints) mounts
+      = gst_rtsp_server_get_mount_points (server);
+  g_autoptr (GstRTSPAuth) auth = gst_rtsp_server_get_auth (server);
+  g_autoptr (GstRTSPThreadPool) threads
+      = gst_rtsp_server_get_thread_pool (server);
+
+  gst_rtsp_client_set_session_pool (client, pool);
+  gst_rtsp_client_set_mount_points (client, mounts);
+  gst_rtsp_client_set_auth (client, auth);
+  gst_rtsp_client_set_thread_pool (client, threads);
+  gst_rtsp_client_set_content_length_limit (
+      client, gst_rtsp_server_get_content_length_limit (server));
+  return client;
+}
+
+static void
+sc_rtsp_server_finalize (GObject *object)
+{
+  g_clear_weak_pointer (&SC_RTSP_SERVER (object)->ingest);
+  G_OBJECT_CLASS (sc_rtsp_server_parent_class)->finalize (object);
+}
+
+static void
+sc_rtsp_server_class_init (ScRtspServerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = sc_rtsp_server_finalize;
+  GST_RTSP_SERVER_CLASS (klass)->create_client = sc_rtsp_server_create_client;
+}
+
+static void
+sc_rtsp_server_init (ScRtspServer *self)
+{
+}
+
+ScRtspServer *
+sc_rtsp_server_new (ScIngest *ingest)
+{
+  ScRtspServer *self = g_object_new (SC_TYPE_RTSP_SERVER, NULL);
+
+  g_set_weak_pointer (&self->ingest, ingest);
+  return self;
+}
