@@ -173,8 +173,8 @@ run_server (int argc, char **argv, gboolean with_local_node)
     {
       g_autofree char *db_path
           = g_build_filename (common.settings->data_dir, "slotcast.db", NULL);
-      ScDbAdmitter *admitter = sc_db_admitter_new (
-          db_path, common.settings->synchronous, &error);
+      ScDbAdmitter *admitter
+          = sc_db_admitter_new (db_path, common.settings->synchronous, &error);
 
       if (admitter == NULL)
         goto fail;
@@ -204,12 +204,13 @@ run_server (int argc, char **argv, gboolean with_local_node)
       else
         g_message ("Created the operator \"admin\" with SLOTCAST_ADMIN_KEY");
     }
-  g_print ("http-port=%u\n", sc_web_server_get_port (web));
+  /* One line per port; http-port last: when it is out, all are ready. */
   if (with_local_node)
     {
       g_print ("rtsp-port=%d\n", common.settings->rtsp_port);
       g_print ("rtmp-port=%d\n", common.settings->rtmp_port);
     }
+  g_print ("http-port=%u\n", sc_web_server_get_port (web));
   fflush (stdout);
   g_message ("Serving %s://%s:%u/ (data in %s)",
              sc_web_server_is_tls (web) ? "https" : "http",

@@ -7,10 +7,14 @@ SLOTCAST_BUILD_DEPS=(
   meson ninja-build pkg-config gcc
   libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libsqlite3-dev libssl-dev
   glib-networking
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
 )
 
 SLOTCAST_TEST_DEPS=(
   curl jq sqlite3 clang libclang-rt-14-dev
+  gstreamer1.0-tools gstreamer1.0-rtsp gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  ffmpeg
 )
 
 slotcast_install () {

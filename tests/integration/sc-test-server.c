@@ -98,6 +98,12 @@ sc_test_server_start_command (const char *command, const char *data_dir,
   g_ptr_array_add (argv, server->data_dir);
   g_ptr_array_add (argv, "--http-port");
   g_ptr_array_add (argv, "0");
+  if (strcmp (command, "serve") == 0)
+    {
+      /* Never a fixed port; @args may still name one (the last wins). */
+      g_ptr_array_add (argv, "--rtsp-port");
+      g_ptr_array_add (argv, "0");
+    }
   for (const char *const *a = args; a != NULL && *a != NULL; a++)
     {
       if (strcmp (*a, "--tls") == 0 || strcmp (*a, "--tls-cert") == 0)
@@ -117,7 +123,8 @@ sc_test_server_start_command (const char *command, const char *data_dir,
       launcher, (const char *const *)argv->pdata, &error);
   g_assert_no_error (error);
 
-  /* Ready when the port line is out; the admin key, if any, comes first. */
+  /* Ready when the http-port line is out; the admin key and the other
+   * ports come first. */
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->proc));
   for (;;)
     {
@@ -128,6 +135,8 @@ sc_test_server_start_command (const char *command, const char *data_dir,
       g_assert_nonnull (line); /* the server died before it was ready */
       if (g_str_has_prefix (line, "admin-key="))
         server->admin_key = g_strdup (line + strlen ("admin-key="));
+      else if (g_str_has_prefix (line, "rtsp-port="))
+        server->rtsp_port = atoi (line + strlen ("rtsp-port="));
       else if (g_str_has_prefix (line, "http-port="))
         {
           server->http_port = atoi (line + strlen ("http-port="));

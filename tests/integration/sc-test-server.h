@@ -18,6 +18,7 @@ typedef struct
   char *data_dir;
   gboolean own_data_dir;
   guint16 http_port;
+  guint16 rtsp_port; /* 0 for `slotcast web` */
   char *admin_key;
   char *base_url;
   gboolean tls;

@@ -19,8 +19,7 @@ typedef struct
 } Fixture;
 
 static const char *const default_args[]
-    = { "--public-host", "media.test", "--rtsp-port", "18554",
-        "--rtmp-port",   "11935",      NULL };
+    = { "--public-host", "media.test", "--rtmp-port", "11935", NULL };
 
 static void
 set_up (Fixture *f, gconstpointer data)
@@ -153,9 +152,9 @@ test_book_and_ticket (Fixture *f, gconstpointer data)
                    one_path);
 
   check_url (sc_test_json_string (r->json, "connection.rtsp_publish_url"),
-             "rtsp", "media.test", 18554, "/live/news", token);
+             "rtsp", "media.test", f->server->rtsp_port, "/live/news", token);
   check_url (sc_test_json_string (r->json, "connection.rtsp_play_url"), "rtsp",
-             "media.test", 18554, "/live/news", NULL);
+             "media.test", f->server->rtsp_port, "/live/news", NULL);
   check_url (sc_test_json_string (r->json, "connection.rtmp_server_url"),
              "rtmp", "media.test", 11935, "/live", NULL);
   key_want = g_strconcat ("news?token=", token, NULL);
@@ -234,7 +233,7 @@ test_private (Fixture *f, gconstpointer data)
   g_assert_nonnull (view);
   g_assert_cmpstr (view, !=, sc_test_json_string (r->json, "publish_token"));
   check_url (sc_test_json_string (r->json, "connection.rtsp_play_url"), "rtsp",
-             "media.test", 18554, "/live/secret", view);
+             "media.test", f->server->rtsp_port, "/live/secret", view);
 }
 
 static void

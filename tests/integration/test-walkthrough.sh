@@ -12,7 +12,7 @@ expect () { # expect WANT GOT WHAT
   [ "$1" = "$2" ] && ok "$3" || fail "$3: wanted $1, got $2"
 }
 
-coproc SERVER { exec "$slotcast" serve --data-dir "$dir" --http-port 0 --public-host media.test 2>"$dir/log"; }
+coproc SERVER { exec "$slotcast" serve --data-dir "$dir" --http-port 0 --rtsp-port 0 --public-host media.test 2>"$dir/log"; }
 cleanup () { kill "$SERVER_PID" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"; }
 trap cleanup EXIT
 
@@ -20,6 +20,7 @@ trap cleanup EXIT
 while read -r line <&"${SERVER[0]}"; do
   case $line in
     admin-key=*) ADMIN=${line#admin-key=} ;;
+    rtsp-port=*) RTSP=${line#rtsp-port=} ;;
     http-port=*) PORT=${line#http-port=}; break ;;
   esac
 done
@@ -38,7 +39,7 @@ curl -sS -o "$dir/ticket.json" -w '%{http_code}' -H "Authorization: Bearer $KEY"
 expect 201 "$(cat "$dir/code")" "book a slot"
 ID=$(jq -r .id "$dir/ticket.json")
 TOKEN=$(jq -r .publish_token "$dir/ticket.json")
-expect "rtsp://media.test:8554/live/news?token=$TOKEN" \
+expect "rtsp://media.test:$RTSP/live/news?token=$TOKEN" \
   "$(jq -r .connection.rtsp_publish_url "$dir/ticket.json")" "ticket has the publish URL"
 
 expect "$ID" "$(curl -sS -H "Authorization: Bearer $KEY" "$API/reservations" | jq -r '.reservations[0].id')" \
