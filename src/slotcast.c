@@ -190,6 +190,11 @@ run_server (int argc, char **argv, gboolean with_local_node)
     }
 
   web = sc_web_server_new (common.settings, db, clock, sealer);
+  if (ingest != NULL)
+    {
+      ScLiveSource live = sc_ingest_get_live_source (ingest);
+      sc_web_server_set_live_source (web, &live);
+    }
   if (!sc_web_server_listen (web, &error))
     goto fail;
 

@@ -9,6 +9,8 @@
 
 #include "sc-reservation.h"
 
+#include "sc-live-stream.h"
+
 #include <openssl/crypto.h>
 #include <string.h>
 
@@ -81,5 +83,17 @@ sc_ticket_secrets_free (ScTicketSecrets *self)
     return;
   wipe_free (self->publish_token);
   wipe_free (self->view_token);
+  g_free (self);
+}
+
+void
+sc_live_stream_free (ScLiveStream *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->stream);
+  g_free (self->reservation_id);
+  g_free (self->node);
+  g_free (self->publisher);
   g_free (self);
 }

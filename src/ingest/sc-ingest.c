@@ -31,6 +31,7 @@
 GST_DEBUG_CATEGORY (sc_ingest_debug);
 
 #define MAX_MOUNTS 4096
+#define CHECK_INTERVAL_MS 250
 #define THREADS 16
 #define BACKLOG 1024
 
@@ -47,6 +48,8 @@ struct _ScIngest
   GstRTSPServer *server;
   GstRTSPMountPoints *mounts;
   guint source_id;
+  guint check_id;
+  gint64 last_tick_us;
   guint16 port;
   GHashTable *fragments; /* name → text; immutable after init */
 
@@ -145,6 +148,8 @@ sc_ingest_new (ScSettings *settings, ScClock *clock, ScIngestAdmitFunc admit,
   return self;
 }
 
+static gboolean check_publishers (gpointer data);
+
 /**
  * sc_ingest_start:
  *
@@ -182,6 +187,7 @@ sc_ingest_start (ScIngest *self, GError **error)
       return FALSE;
     }
   self->port = port;
+  self->check_id = g_timeout_add (CHECK_INTERVAL_MS, check_publishers, self);
   return TRUE;
 }
 
@@ -205,11 +211,160 @@ close_client (GstRTSPServer *server, GstRTSPClient *client, gpointer data)
 void
 sc_ingest_stop (ScIngest *self)
 {
+  g_clear_handle_id (&self->check_id, g_source_remove);
   if (self->server == NULL || self->source_id == 0)
     return;
   g_source_remove (self->source_id);
   self->source_id = 0;
   gst_rtsp_server_client_filter (self->server, close_client, NULL);
+}
+
+static gboolean
+close_client_idle (gpointer data)
+{
+  gst_rtsp_client_close (data);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * sc_ingest_close_client:
+ *
+ * Closes @client's connection from the ingest's main context (any thread
+ * may ask).
+ */
+void
+sc_ingest_close_client (ScIngest *self, GstRTSPClient *client)
+{
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, close_client_idle,
+                              g_object_ref (client), g_object_unref);
+}
+
+/* Whether the publisher described by @s may go on: its reservation still
+ * admits its token, or it ended less than grace ago. */
+static gboolean
+publisher_may_go_on (ScIngest *self, const char *stream, ScHubStatus *s,
+                     char **out_reason)
+{
+  gint64 now_us = sc_clock_now_us (self->clock);
+  gint64 grace_us = self->settings->grace_s * SC_USEC_PER_SEC;
+  g_autoptr (ScReservation) r = NULL;
+  ScAdmitResult result;
+
+  if (now_us >= s->reservation->end_us + grace_us)
+    {
+      *out_reason = g_strdup ("slot ended");
+      return FALSE;
+    }
+  result = sc_ingest_admit (self, stream, s->token, SC_ADMISSION_PUBLISH, &r,
+                            out_reason);
+  return result == SC_ADMIT_OK || result == SC_ADMIT_ENDED;
+}
+
+/* Every 250 ms: cut publishers whose slot ended (after the grace) or whose
+ * reservation was cancelled; once a second, the bitrates. */
+static gboolean
+check_publishers (gpointer data)
+{
+  ScIngest *self = data;
+  gint64 now_us = sc_clock_now_us (self->clock);
+  gboolean tick = now_us - self->last_tick_us >= G_USEC_PER_SEC;
+  g_autoptr (GPtrArray) hubs = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->hubs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (hubs, g_object_ref (value));
+  g_mutex_unlock (&self->lock);
+
+  if (tick)
+    self->last_tick_us = now_us;
+  for (guint i = 0; i < hubs->len; i++)
+    {
+      ScStreamHub *hub = g_ptr_array_index (hubs, i);
+      g_autoptr (ScHubStatus) s = sc_stream_hub_dup_status (hub);
+      g_autofree char *reason = NULL;
+
+      if (s == NULL)
+        continue;
+      if (tick)
+        sc_stream_hub_tick (hub, now_us);
+      if (publisher_may_go_on (self, sc_stream_hub_get_stream (hub), s,
+                               &reason))
+        continue;
+      g_message ("Cutting the publisher of %s (reservation %s): %s",
+                 sc_stream_hub_get_stream (hub), s->reservation->id, reason);
+      gst_rtsp_client_close (s->client);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * sc_ingest_dup_live:
+ *
+ * Returns: (transfer full) (element-type ScLiveStream): what is live now,
+ *   by stream name
+ */
+GPtrArray *
+sc_ingest_dup_live (ScIngest *self)
+{
+  GPtrArray *out
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)sc_live_stream_free);
+  g_autoptr (GPtrArray) hubs = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->hubs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (hubs, g_object_ref (value));
+  g_mutex_unlock (&self->lock);
+
+  for (guint i = 0; i < hubs->len; i++)
+    {
+      ScStreamHub *hub = g_ptr_array_index (hubs, i);
+      g_autoptr (ScHubStatus) s = sc_stream_hub_dup_status (hub);
+      ScLiveStream *live;
+
+      if (s == NULL)
+        continue;
+      live = g_new0 (ScLiveStream, 1);
+      live->stream = g_strdup (sc_stream_hub_get_stream (hub));
+      live->reservation_id = g_strdup (s->reservation->id);
+      live->node = g_strdup (self->settings->node_name);
+      live->publisher = g_strdup (s->address);
+      live->since_us = s->since_us;
+      live->bitrate = s->bitrate;
+      live->bytes_in = s->bytes_in;
+      live->viewers = s->viewers;
+      g_ptr_array_add (out, live);
+    }
+  return out;
+}
+
+static GPtrArray *
+live_source_dup (gpointer data)
+{
+  return sc_ingest_dup_live (data);
+}
+
+static guint64
+live_source_refusals (gpointer data, ScAdmitResult reason)
+{
+  return sc_ingest_get_refusals (data, reason);
+}
+
+/**
+ * sc_ingest_get_live_source:
+ *
+ * Returns: what the booking service needs to report this ingest's live
+ *   streams; valid as long as @self lives
+ */
+ScLiveSource
+sc_ingest_get_live_source (ScIngest *self)
+{
+  return (ScLiveSource){ live_source_dup, live_source_refusals, self };
 }
 
 guint64
@@ -289,7 +444,7 @@ sc_ingest_ref_hub (ScIngest *self, const char *stream)
   hub = g_hash_table_lookup (self->hubs, stream);
   if (hub == NULL)
     {
-      hub = sc_stream_hub_new (stream);
+      hub = sc_stream_hub_new (stream, self->clock);
       g_hash_table_insert (self->hubs, g_strdup (stream), hub);
     }
   g_object_ref (hub);

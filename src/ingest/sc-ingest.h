@@ -5,6 +5,7 @@
 
 #include "sc-admission.h"
 #include "sc-clock.h"
+#include "sc-live-stream.h"
 #include "sc-settings.h"
 
 G_BEGIN_DECLS
@@ -30,5 +31,7 @@ gboolean sc_ingest_start (ScIngest *self, GError **error);
 guint16 sc_ingest_get_rtsp_port (ScIngest *self);
 void sc_ingest_stop (ScIngest *self);
 guint64 sc_ingest_get_refusals (ScIngest *self, ScAdmitResult reason);
+GPtrArray *sc_ingest_dup_live (ScIngest *self);
+ScLiveSource sc_ingest_get_live_source (ScIngest *self);
 
 G_END_DECLS

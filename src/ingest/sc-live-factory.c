@@ -204,8 +204,11 @@ attach_record (ScLiveFactory *self, GstRTSPMedia *media, GstElement *bin,
                GstRTSPContext *ctx, guint tracks)
 {
   g_autoptr (ScStreamHub) hub = sc_ingest_ref_hub (self->ingest, self->stream);
-  g_autoptr (ScReservation) r
-      = sc_rtsp_client_dup_reservation (SC_RTSP_CLIENT (ctx->client));
+  ScRtspClient *client = SC_RTSP_CLIENT (ctx->client);
+  g_autoptr (ScReservation) r = sc_rtsp_client_dup_reservation (client);
+  g_autofree char *token = sc_rtsp_client_dup_token (client);
+  const char *address = gst_rtsp_connection_get_ip (ctx->conn);
+  GstRTSPClient *replaced;
 
   for (guint i = 0; i < tracks; i++)
     {
@@ -221,7 +224,14 @@ attach_record (ScLiveFactory *self, GstRTSPMedia *media, GstElement *bin,
                                   sink_target_free);
     }
   /* A new publisher takes the stream over at once. */
-  sc_stream_hub_set_publisher (hub, media, r, tracks);
+  replaced = sc_stream_hub_set_publisher (hub, media, ctx->client, token,
+                                          address, r, tracks);
+  if (replaced != NULL)
+    {
+      g_message ("Publisher of %s from %s takes over", self->stream, address);
+      sc_ingest_close_client (self->ingest, replaced);
+      g_object_unref (replaced);
+    }
   g_signal_connect_data (media, "unprepared", G_CALLBACK (on_record_unprepared),
                          g_steal_pointer (&hub), unref_closure_data, 0);
 }

@@ -120,7 +120,7 @@ check_publisher (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
   g_message ("Admitted publisher of %s (reservation %s) from %s", stream, r->id,
              peer (ctx));
   sc_rtsp_client_approve (SC_RTSP_CLIENT (ctx->client), stream,
-                          SC_ADMISSION_PUBLISH, r);
+                          SC_ADMISSION_PUBLISH, token, r);
   return TRUE;
 }
 
@@ -160,11 +160,14 @@ check_viewer (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
                          reason);
         }
     }
-  if (!sc_stream_hub_is_ready (hub))
+  /* A publisher that just connected sends its first data within moments:
+   * wait for it (this client's thread only) rather than refuse. */
+  if (!sc_stream_hub_wait_ready (hub, 5 * G_USEC_PER_SEC))
     return refuse (ctx, GST_RTSP_STS_SERVICE_UNAVAILABLE,
                    "stream is starting, try again");
   sc_rtsp_client_approve (SC_RTSP_CLIENT (ctx->client), stream,
-                          SC_ADMISSION_VIEW, live);
+                          SC_ADMISSION_VIEW, NULL, live);
+  sc_stream_hub_add_viewer (hub, ctx->client);
   return TRUE;
 }
 

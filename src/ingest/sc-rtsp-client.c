@@ -36,6 +36,7 @@ struct _ScRtspClient
   char *stream;               /* protected by lock */
   ScAdmissionRole role;       /* protected by lock */
   ScReservation *reservation; /* protected by lock */
+  char *token;                /* protected by lock */
 };
 
 G_DEFINE_FINAL_TYPE (ScRtspClient, sc_rtsp_client, GST_TYPE_RTSP_CLIENT)
@@ -55,6 +56,7 @@ sc_rtsp_client_finalize (GObject *object)
 
   g_clear_weak_pointer (&self->ingest);
   g_free (self->stream);
+  g_free (self->token);
   g_clear_pointer (&self->reservation, sc_reservation_free);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (sc_rtsp_client_parent_class)->finalize (object);
@@ -88,11 +90,20 @@ sc_rtsp_client_new (ScIngest *ingest)
   return self;
 }
 
+/**
+ * sc_rtsp_client_approve:
+ * @token: (nullable): the token admitted, kept to re-check the reservation
+ *
+ * Remembers that this connection was admitted for @stream.
+ */
 void
 sc_rtsp_client_approve (ScRtspClient *self, const char *stream,
-                        ScAdmissionRole role, const ScReservation *reservation)
+                        ScAdmissionRole role, const char *token,
+                        const ScReservation *reservation)
 {
   g_mutex_lock (&self->lock);
+  g_free (self->token);
+  self->token = g_strdup (token);
   g_free (self->stream);
   self->stream = g_strdup (stream);
   self->role = role;
@@ -135,4 +146,21 @@ sc_rtsp_client_dup_reservation (ScRtspClient *self)
   r = self->reservation ? sc_reservation_copy (self->reservation) : NULL;
   g_mutex_unlock (&self->lock);
   return r;
+}
+
+/**
+ * sc_rtsp_client_dup_token:
+ *
+ * Returns: (transfer full) (nullable): the token this connection was
+ *   admitted with
+ */
+char *
+sc_rtsp_client_dup_token (ScRtspClient *self)
+{
+  char *token;
+
+  g_mutex_lock (&self->lock);
+  token = g_strdup (self->token);
+  g_mutex_unlock (&self->lock);
+  return token;
 }

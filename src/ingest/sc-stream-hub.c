@@ -7,10 +7,19 @@
  * in from its RECORD pipeline and go out, unchanged, to the appsrc elements
  * of the shared PLAY media that serves every viewer.
  *
- * Thread safety: buffers arrive on the publisher's streaming thread, outputs
- * are added and removed from media threads; everything is protected by
- * @lock. Lock order: a hub's lock is never held while calling into
- * GStreamer elements other than gst_app_src_push_buffer().
+ * - Media stamped before the reservation's start is not passed on, so
+ *   viewers see nothing until the slot opens (the publisher may connect
+ *   admit_early_s before).
+ * - A new publisher replaces the old one at once (takeover); the old one's
+ *   buffers are dropped from then on and its connection is handed back to
+ *   be closed. Viewers stay connected across publishers.
+ * - Timestamps are carried over through the shared system clock (running
+ *   time + base time difference): no jitter buffer, no re-stamping.
+ *
+ * Thread safety: buffers arrive on the publisher's streaming thread,
+ * outputs and viewers change on client threads, status is read on the main
+ * context; all of it is protected by @lock, which is never held while
+ * calling into GStreamer except gst_app_src_push_buffer()/set_caps().
  */
 
 #include "config.h"
@@ -29,16 +38,32 @@ struct _ScStreamHub
   GObject parent_instance;
 
   char *stream;
+  ScClock *clock;
 
   GMutex lock;
-  gpointer publisher;         /* protected by lock; opaque identity */
-  ScReservation *reservation; /* protected by lock */
-  GPtrArray *track_caps;      /* protected by lock; GstCaps per track */
-  GArray *outputs;            /* protected by lock; Output */
-  guint64 bytes_in;           /* protected by lock */
+  GCond ready_cond;      /* signalled when a track gets its caps */
+  gpointer media;        /* protected by lock: the publisher's RECORD media */
+  ScHubStatus status;    /* protected by lock; client NULL when not live */
+  GPtrArray *track_caps; /* protected by lock; GstCaps per track */
+  GArray *outputs;       /* protected by lock; Output */
+  GHashTable *viewers;   /* protected by lock; GstRTSPClient set (weak) */
+  guint64 rate_bytes;    /* protected by lock: bytes_in at rate_us */
+  gint64 rate_us;        /* protected by lock */
 };
 
 G_DEFINE_FINAL_TYPE (ScStreamHub, sc_stream_hub, G_TYPE_OBJECT)
+
+void
+sc_hub_status_free (ScHubStatus *status)
+{
+  if (status == NULL)
+    return;
+  g_clear_object (&status->client);
+  g_free (status->token);
+  g_free (status->address);
+  g_clear_pointer (&status->reservation, sc_reservation_free);
+  g_free (status);
+}
 
 static void
 output_clear (Output *o)
@@ -47,14 +72,26 @@ output_clear (Output *o)
 }
 
 static void
+status_clear (ScHubStatus *status)
+{
+  g_clear_object (&status->client);
+  g_clear_pointer (&status->token, g_free);
+  g_clear_pointer (&status->address, g_free);
+  g_clear_pointer (&status->reservation, sc_reservation_free);
+}
+
+static void
 sc_stream_hub_finalize (GObject *object)
 {
   ScStreamHub *self = SC_STREAM_HUB (object);
 
   g_free (self->stream);
-  g_clear_pointer (&self->reservation, sc_reservation_free);
+  g_clear_object (&self->clock);
+  status_clear (&self->status);
   g_clear_pointer (&self->track_caps, g_ptr_array_unref);
   g_array_unref (self->outputs);
+  g_hash_table_unref (self->viewers);
+  g_cond_clear (&self->ready_cond);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (sc_stream_hub_parent_class)->finalize (object);
 }
@@ -69,8 +106,10 @@ static void
 sc_stream_hub_init (ScStreamHub *self)
 {
   g_mutex_init (&self->lock);
+  g_cond_init (&self->ready_cond);
   self->outputs = g_array_new (FALSE, TRUE, sizeof (Output));
   g_array_set_clear_func (self->outputs, (GDestroyNotify)output_clear);
+  self->viewers = g_hash_table_new (NULL, NULL);
 }
 
 /**
@@ -79,11 +118,12 @@ sc_stream_hub_init (ScStreamHub *self)
  * Returns: (transfer full): a hub for @stream with no publisher
  */
 ScStreamHub *
-sc_stream_hub_new (const char *stream)
+sc_stream_hub_new (const char *stream, ScClock *clock)
 {
   ScStreamHub *self = g_object_new (SC_TYPE_STREAM_HUB, NULL);
 
   self->stream = g_strdup (stream);
+  self->clock = g_object_ref (clock);
   return self;
 }
 
@@ -95,20 +135,35 @@ sc_stream_hub_get_stream (ScStreamHub *self)
 
 /**
  * sc_stream_hub_set_publisher:
- * @publisher: an identity for the publisher (its RECORD media)
+ * @media: the publisher's RECORD media: its identity for sc_stream_hub_push()
+ * @client: its connection
+ * @token: its publish token, kept to re-check the reservation
  * @n_tracks: how many tracks it announced; their caps come with the data
  *
- * Makes @publisher the source of this stream, replacing any previous one
- * (takeover). Outputs stay attached.
+ * Makes this the stream's publisher, replacing any previous one.
+ *
+ * Returns: (transfer full) (nullable): the replaced publisher's connection,
+ *   for the caller to close
  */
-void
-sc_stream_hub_set_publisher (ScStreamHub *self, gpointer publisher,
+GstRTSPClient *
+sc_stream_hub_set_publisher (ScStreamHub *self, gpointer media,
+                             GstRTSPClient *client, const char *token,
+                             const char *address,
                              const ScReservation *reservation, guint n_tracks)
 {
+  GstRTSPClient *replaced;
+
   g_mutex_lock (&self->lock);
-  self->publisher = publisher;
-  g_clear_pointer (&self->reservation, sc_reservation_free);
-  self->reservation = sc_reservation_copy (reservation);
+  replaced = g_steal_pointer (&self->status.client);
+  if (replaced == client)
+    g_clear_object (&replaced);
+  status_clear (&self->status);
+  self->media = media;
+  self->status.client = g_object_ref (client);
+  self->status.token = g_strdup (token);
+  self->status.address = g_strdup (address);
+  self->status.reservation = sc_reservation_copy (reservation);
+  self->status.since_us = sc_clock_now_us (self->clock);
   if (self->track_caps == NULL || self->track_caps->len != n_tracks)
     {
       g_clear_pointer (&self->track_caps, g_ptr_array_unref);
@@ -117,6 +172,40 @@ sc_stream_hub_set_publisher (ScStreamHub *self, gpointer publisher,
       g_ptr_array_set_size (self->track_caps, n_tracks);
     }
   g_mutex_unlock (&self->lock);
+  return replaced;
+}
+
+/**
+ * sc_stream_hub_clear_publisher:
+ *
+ * Returns: whether @media was the publisher (and is no more)
+ */
+gboolean
+sc_stream_hub_clear_publisher (ScStreamHub *self, gpointer media)
+{
+  gboolean was;
+
+  g_mutex_lock (&self->lock);
+  was = self->media == media && media != NULL;
+  if (was)
+    {
+      self->media = NULL;
+      status_clear (&self->status);
+      g_cond_broadcast (&self->ready_cond);
+    }
+  g_mutex_unlock (&self->lock);
+  return was;
+}
+
+gboolean
+sc_stream_hub_is_live (ScStreamHub *self)
+{
+  gboolean live;
+
+  g_mutex_lock (&self->lock);
+  live = self->media != NULL;
+  g_mutex_unlock (&self->lock);
+  return live;
 }
 
 /**
@@ -128,44 +217,42 @@ sc_stream_hub_set_publisher (ScStreamHub *self, gpointer publisher,
 gboolean
 sc_stream_hub_is_ready (ScStreamHub *self)
 {
-  gboolean ready;
+  return sc_stream_hub_wait_ready (self, 0);
+}
 
-  g_mutex_lock (&self->lock);
-  ready = self->publisher != NULL && self->track_caps != NULL
-          && self->track_caps->len > 0;
+/* Called with the lock held. */
+static gboolean
+is_ready_locked (ScStreamHub *self)
+{
+  gboolean ready = self->media != NULL && self->track_caps != NULL
+                   && self->track_caps->len > 0;
+
   for (guint i = 0; ready && i < self->track_caps->len; i++)
     ready = g_ptr_array_index (self->track_caps, i) != NULL;
-  g_mutex_unlock (&self->lock);
   return ready;
 }
 
 /**
- * sc_stream_hub_clear_publisher:
+ * sc_stream_hub_wait_ready:
+ * @timeout_us: how long to wait at most
  *
- * Returns: whether @publisher was the publisher (and is no more)
+ * Waits until the publisher's first data gave every track its caps. Blocks
+ * the calling thread (an RTSP client's) only.
+ *
+ * Returns: whether the hub is ready
  */
 gboolean
-sc_stream_hub_clear_publisher (ScStreamHub *self, gpointer publisher)
+sc_stream_hub_wait_ready (ScStreamHub *self, gint64 timeout_us)
 {
-  gboolean was;
+  gint64 until = g_get_monotonic_time () + timeout_us;
+  gboolean ready;
 
   g_mutex_lock (&self->lock);
-  was = self->publisher == publisher && publisher != NULL;
-  if (was)
-    self->publisher = NULL;
+  while (!(ready = is_ready_locked (self)) && self->media != NULL
+         && g_cond_wait_until (&self->ready_cond, &self->lock, until))
+    ;
   g_mutex_unlock (&self->lock);
-  return was;
-}
-
-gboolean
-sc_stream_hub_is_live (ScStreamHub *self)
-{
-  gboolean live;
-
-  g_mutex_lock (&self->lock);
-  live = self->publisher != NULL;
-  g_mutex_unlock (&self->lock);
-  return live;
+  return ready;
 }
 
 /**
@@ -179,9 +266,53 @@ sc_stream_hub_dup_reservation (ScStreamHub *self)
   ScReservation *r;
 
   g_mutex_lock (&self->lock);
-  r = self->reservation ? sc_reservation_copy (self->reservation) : NULL;
+  r = self->status.reservation ? sc_reservation_copy (self->status.reservation)
+                               : NULL;
   g_mutex_unlock (&self->lock);
   return r;
+}
+
+/**
+ * sc_stream_hub_dup_status:
+ *
+ * Returns: (transfer full) (nullable): the live publisher's status, or
+ *   %NULL when nobody publishes
+ */
+ScHubStatus *
+sc_stream_hub_dup_status (ScStreamHub *self)
+{
+  ScHubStatus *s = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->media != NULL)
+    {
+      s = g_new0 (ScHubStatus, 1);
+      *s = self->status;
+      s->client = g_object_ref (self->status.client);
+      s->token = g_strdup (self->status.token);
+      s->address = g_strdup (self->status.address);
+      s->reservation = sc_reservation_copy (self->status.reservation);
+      s->viewers = g_hash_table_size (self->viewers);
+    }
+  g_mutex_unlock (&self->lock);
+  return s;
+}
+
+/**
+ * sc_stream_hub_tick:
+ *
+ * Updates the bitrate; call about once a second.
+ */
+void
+sc_stream_hub_tick (ScStreamHub *self, gint64 now_us)
+{
+  g_mutex_lock (&self->lock);
+  if (self->rate_us != 0 && now_us > self->rate_us)
+    self->status.bitrate = (self->status.bytes_in - self->rate_bytes) * 8
+                           * G_USEC_PER_SEC / (now_us - self->rate_us);
+  self->rate_bytes = self->status.bytes_in;
+  self->rate_us = now_us;
+  g_mutex_unlock (&self->lock);
 }
 
 /**
@@ -229,38 +360,36 @@ map_time (GstClockTime ts, GstClockTime from_base, GstClockTime to_base)
  * sc_stream_hub_push:
  * @base_time: the base time of the publisher's pipeline
  *
- * Hands one sample of @track to every output, its timestamps carried over
- * through the shared system clock (running time + base time difference),
- * so no jitter is added. Outputs whose pipeline is not playing yet skip
- * it. Samples of a publisher that is no longer the stream's publisher
- * (taken over) are dropped.
+ * Hands one sample of @track to every output whose pipeline plays. The
+ * track's caps are taken from the sample.
  */
 void
-sc_stream_hub_push (ScStreamHub *self, gpointer publisher, guint track,
+sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
                     GstSample *sample, GstClockTime base_time)
 {
   GstBuffer *buffer = gst_sample_get_buffer (sample);
   GstCaps *caps = gst_sample_get_caps (sample);
+  GstCaps **slot;
   gboolean new_caps = FALSE;
+  gboolean before_start;
 
   g_mutex_lock (&self->lock);
-  if (publisher != self->publisher || self->track_caps == NULL
+  if (media != self->media || self->track_caps == NULL
       || track >= self->track_caps->len || buffer == NULL)
     {
       g_mutex_unlock (&self->lock);
       return;
     }
-  if (caps != NULL
-      && (g_ptr_array_index (self->track_caps, track) == NULL
-          || !gst_caps_is_equal (g_ptr_array_index (self->track_caps, track),
-                                 caps)))
+  slot = (GstCaps **)&g_ptr_array_index (self->track_caps, track);
+  if (caps != NULL && (*slot == NULL || !gst_caps_is_equal (*slot, caps)))
     {
-      if (g_ptr_array_index (self->track_caps, track) != NULL)
-        gst_caps_unref (g_ptr_array_index (self->track_caps, track));
-      g_ptr_array_index (self->track_caps, track) = gst_caps_ref (caps);
+      gst_caps_replace (slot, caps);
       new_caps = TRUE;
+      g_cond_broadcast (&self->ready_cond);
     }
-  self->bytes_in += gst_buffer_get_size (buffer);
+  self->status.bytes_in += gst_buffer_get_size (buffer);
+  before_start
+      = sc_clock_now_us (self->clock) < self->status.reservation->start_us;
   for (guint i = 0; i < self->outputs->len; i++)
     {
       Output *o = &g_array_index (self->outputs, Output, i);
@@ -271,7 +400,7 @@ sc_stream_hub_push (ScStreamHub *self, gpointer publisher, guint track,
         continue;
       if (new_caps)
         gst_app_src_set_caps (o->appsrc, caps);
-      if (GST_STATE (o->appsrc) != GST_STATE_PLAYING)
+      if (before_start || GST_STATE (o->appsrc) != GST_STATE_PLAYING)
         continue;
       out_base = gst_element_get_base_time (GST_ELEMENT (o->appsrc));
       copy = gst_buffer_copy (buffer); /* metadata only; memory shared */
@@ -312,24 +441,30 @@ sc_stream_hub_remove_output (ScStreamHub *self, GstAppSrc *appsrc)
   g_mutex_unlock (&self->lock);
 }
 
-guint
-sc_stream_hub_get_n_outputs (ScStreamHub *self)
+static void
+on_viewer_closed (GstRTSPClient *client, gpointer data)
 {
-  guint n;
+  ScStreamHub *self = data;
 
   g_mutex_lock (&self->lock);
-  n = self->outputs->len;
+  g_hash_table_remove (self->viewers, client);
   g_mutex_unlock (&self->lock);
-  return n;
 }
 
-guint64
-sc_stream_hub_get_bytes_in (ScStreamHub *self)
+/**
+ * sc_stream_hub_add_viewer:
+ *
+ * Counts @client as a viewer until its connection closes.
+ */
+void
+sc_stream_hub_add_viewer (ScStreamHub *self, GstRTSPClient *client)
 {
-  guint64 n;
+  gboolean added;
 
   g_mutex_lock (&self->lock);
-  n = self->bytes_in;
+  added = g_hash_table_add (self->viewers, client);
   g_mutex_unlock (&self->lock);
-  return n;
+  if (added)
+    g_signal_connect_object (client, "closed", G_CALLBACK (on_viewer_closed),
+                             self, 0);
 }

@@ -3,7 +3,9 @@
 
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
+#include <gst/rtsp-server/rtsp-server.h>
 
+#include "sc-clock.h"
 #include "sc-reservation.h"
 
 G_BEGIN_DECLS
@@ -11,24 +13,46 @@ G_BEGIN_DECLS
 #define SC_TYPE_STREAM_HUB (sc_stream_hub_get_type ())
 G_DECLARE_FINAL_TYPE (ScStreamHub, sc_stream_hub, SC, STREAM_HUB, GObject)
 
-ScStreamHub *sc_stream_hub_new (const char *stream);
+/**
+ * ScHubStatus:
+ *
+ * What a hub reports about its live publisher, for checks and /streams.
+ */
+typedef struct
+{
+  GstRTSPClient *client; /* the publisher's connection */
+  char *token;           /* for the periodic re-check */
+  char *address;
+  ScReservation *reservation;
+  gint64 since_us;
+  guint64 bytes_in;
+  guint64 bitrate; /* bits/s over the last second */
+  guint viewers;
+} ScHubStatus;
+
+void sc_hub_status_free (ScHubStatus *status);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScHubStatus, sc_hub_status_free)
+
+ScStreamHub *sc_stream_hub_new (const char *stream, ScClock *clock);
 const char *sc_stream_hub_get_stream (ScStreamHub *self);
 
-void sc_stream_hub_set_publisher (ScStreamHub *self, gpointer publisher,
-                                  const ScReservation *reservation,
-                                  guint n_tracks);
-gboolean sc_stream_hub_clear_publisher (ScStreamHub *self, gpointer publisher);
+GstRTSPClient *sc_stream_hub_set_publisher (
+    ScStreamHub *self, gpointer media, GstRTSPClient *client, const char *token,
+    const char *address, const ScReservation *reservation, guint n_tracks);
+gboolean sc_stream_hub_clear_publisher (ScStreamHub *self, gpointer media);
 gboolean sc_stream_hub_is_live (ScStreamHub *self);
-ScReservation *sc_stream_hub_dup_reservation (ScStreamHub *self);
-GPtrArray *sc_stream_hub_dup_track_caps (ScStreamHub *self);
-
-void sc_stream_hub_push (ScStreamHub *self, gpointer publisher, guint track,
-                         GstSample *sample, GstClockTime base_time);
 gboolean sc_stream_hub_is_ready (ScStreamHub *self);
+gboolean sc_stream_hub_wait_ready (ScStreamHub *self, gint64 timeout_us);
+ScReservation *sc_stream_hub_dup_reservation (ScStreamHub *self);
+ScHubStatus *sc_stream_hub_dup_status (ScStreamHub *self);
+GPtrArray *sc_stream_hub_dup_track_caps (ScStreamHub *self);
+void sc_stream_hub_tick (ScStreamHub *self, gint64 now_us);
+
+void sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
+                         GstSample *sample, GstClockTime base_time);
 void sc_stream_hub_add_output (ScStreamHub *self, guint track,
                                GstAppSrc *appsrc);
 void sc_stream_hub_remove_output (ScStreamHub *self, GstAppSrc *appsrc);
-guint sc_stream_hub_get_n_outputs (ScStreamHub *self);
-guint64 sc_stream_hub_get_bytes_in (ScStreamHub *self);
+void sc_stream_hub_add_viewer (ScStreamHub *self, GstRTSPClient *client);
 
 G_END_DECLS

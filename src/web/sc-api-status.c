@@ -99,8 +99,44 @@ metrics_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   g_string_append_printf (
       out, "slotcast_body_too_large_total %" G_GUINT64_FORMAT "\n",
       m->body_too_large);
-  metric (out, "slotcast_live_streams", "gauge", "Streams live now.");
-  g_string_append (out, "slotcast_live_streams 0\n");
+  {
+    g_autoptr (GPtrArray) live
+        = self->live.dup_live ? self->live.dup_live (self->live.data) : NULL;
+
+    metric (out, "slotcast_live_streams", "gauge", "Streams live now.");
+    g_string_append_printf (out, "slotcast_live_streams %u\n",
+                            live ? live->len : 0);
+    metric (out, "slotcast_stream_viewers", "gauge",
+            "Viewers of each live stream.");
+    for (guint i = 0; live != NULL && i < live->len; i++)
+      {
+        ScLiveStream *l = g_ptr_array_index (live, i);
+        g_string_append_printf (out,
+                                "slotcast_stream_viewers{stream=\"%s\"} %u\n",
+                                l->stream, l->viewers);
+      }
+    metric (out, "slotcast_stream_ingest_bits_per_second", "gauge",
+            "Ingest bitrate of each live stream, last second.");
+    for (guint i = 0; live != NULL && i < live->len; i++)
+      {
+        ScLiveStream *l = g_ptr_array_index (live, i);
+        g_string_append_printf (
+            out,
+            "slotcast_stream_ingest_bits_per_second{stream=\"%s\"} "
+            "%" G_GUINT64_FORMAT "\n",
+            l->stream, l->bitrate);
+      }
+    metric (out, "slotcast_ingest_refusals_total", "counter",
+            "Publishers and viewers refused by the ingest, by reason.");
+    for (int r = SC_ADMIT_OK + 1; r < SC_ADMIT_N_RESULTS; r++)
+      g_string_append_printf (
+          out,
+          "slotcast_ingest_refusals_total{reason=\"%s\"} %" G_GUINT64_FORMAT
+          "\n",
+          sc_admit_result_to_string (r),
+          self->live.get_refusals ? self->live.get_refusals (self->live.data, r)
+                                  : 0);
+  }
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg,
@@ -117,15 +153,51 @@ streams_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   g_autoptr (ScUser) user = NULL;
   g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
   g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GPtrArray) live = NULL;
 
   if (!exact_get (msg, path, "/api/v1/streams")
       || (user = sc_web_server_authenticate (self, msg)) == NULL)
     return;
-  /* Live data comes from the ingest (a later piece); none is live yet. */
+  live = self->live.dup_live ? self->live.dup_live (self->live.data) : NULL;
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "streams");
   json_builder_begin_array (b);
+  for (guint i = 0; live != NULL && i < live->len; i++)
+    {
+      ScLiveStream *l = g_ptr_array_index (live, i);
+      g_autofree char *since = sc_time_format_us (l->since_us);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "stream");
+      json_builder_add_string_value (b, l->stream);
+      json_builder_set_member_name (b, "reservation");
+      json_builder_add_string_value (b, l->reservation_id);
+      json_builder_set_member_name (b, "node");
+      json_builder_add_string_value (b, l->node);
+      json_builder_set_member_name (b, "publisher");
+      json_builder_add_string_value (b, l->publisher);
+      json_builder_set_member_name (b, "since");
+      json_builder_add_string_value (b, since);
+      json_builder_set_member_name (b, "bitrate");
+      json_builder_add_int_value (b, l->bitrate);
+      json_builder_set_member_name (b, "bytes_in");
+      json_builder_add_int_value (b, l->bytes_in);
+      json_builder_set_member_name (b, "viewers");
+      json_builder_add_int_value (b, l->viewers);
+      json_builder_end_object (b);
+    }
   json_builder_end_array (b);
+  json_builder_set_member_name (b, "refused");
+  json_builder_begin_object (b);
+  for (int r = SC_ADMIT_OK + 1; r < SC_ADMIT_N_RESULTS; r++)
+    {
+      json_builder_set_member_name (b, sc_admit_result_to_string (r));
+      json_builder_add_int_value (
+          b, self->live.get_refusals
+                 ? self->live.get_refusals (self->live.data, r)
+                 : 0);
+    }
+  json_builder_end_object (b);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   sc_http_send_json (msg, SOUP_STATUS_OK, root, NULL);

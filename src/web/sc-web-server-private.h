@@ -33,6 +33,7 @@ struct _ScWebServer
   ScSealer *sealer;
   ScAuthLimiter *limiter;
   ScWebMetrics metrics;
+  ScLiveSource live; /* dup_live NULL: no ingest in this process */
   gint64 started_us;
   guint16 port;
   gboolean tls;

@@ -294,6 +294,18 @@ sc_web_server_is_tls (ScWebServer *self)
   return self->tls;
 }
 
+/**
+ * sc_web_server_set_live_source:
+ *
+ * Reports the live streams of the ingest in this process in
+ * /api/v1/streams and /metrics. @source must stay valid while @self lives.
+ */
+void
+sc_web_server_set_live_source (ScWebServer *self, const ScLiveSource *source)
+{
+  self->live = *source;
+}
+
 static gboolean
 on_stop_timeout (gpointer data)
 {

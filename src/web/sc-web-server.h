@@ -5,6 +5,7 @@
 
 #include "sc-clock.h"
 #include "sc-db.h"
+#include "sc-live-stream.h"
 #include "sc-sealer.h"
 #include "sc-settings.h"
 
@@ -18,6 +19,8 @@ ScWebServer *sc_web_server_new (ScSettings *settings, ScDb *db, ScClock *clock,
 gboolean sc_web_server_listen (ScWebServer *self, GError **error);
 guint16 sc_web_server_get_port (ScWebServer *self);
 gboolean sc_web_server_is_tls (ScWebServer *self);
+void sc_web_server_set_live_source (ScWebServer *self,
+                                    const ScLiveSource *source);
 void sc_web_server_stop_async (ScWebServer *self, guint timeout_ms,
                                GAsyncReadyCallback callback,
                                gpointer user_data);

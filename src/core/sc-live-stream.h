@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "sc-admission.h"
+
+G_BEGIN_DECLS
+
+/**
+ * ScLiveStream:
+ *
+ * What an ingest reports about one live stream (GET /api/v1/streams).
+ */
+typedef struct
+{
+  char *stream;
+  char *reservation_id;
+  char *node;
+  char *publisher; /* the publisher's address */
+  gint64 since_us;
+  guint64 bitrate; /* bits/s, last second */
+  guint64 bytes_in;
+  guint viewers;
+} ScLiveStream;
+
+void sc_live_stream_free (ScLiveStream *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScLiveStream, sc_live_stream_free)
+
+/**
+ * ScLiveSource:
+ *
+ * How the booking service asks the ingest of its process what is live.
+ * Both functions are thread-safe.
+ */
+typedef struct
+{
+  GPtrArray *(*dup_live) (gpointer data); /* element-type ScLiveStream */
+  guint64 (*get_refusals) (gpointer data, ScAdmitResult reason);
+  gpointer data;
+} ScLiveSource;
+
+G_END_DECLS

@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The RTSP ingest of `slotcast serve`, with real clients: gst-launch-1.0
+ * (rtspclientsink, rtspsrc) and ffmpeg publish and play; viewers must
+ * decode frames, refusals must be refused. Reservations last a few
+ * seconds; readiness is watched through GET /api/v1/streams, never slept
+ * for. */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "sc-test-server.h"
+
+#define VIDEO_SOURCE                                                           \
+  "videotestsrc is-live=true ! video/x-raw,width=320,height=240,"              \
+  "framerate=25/1 ! x264enc tune=zerolatency speed-preset=ultrafast "          \
+  "key-int-max=25 bitrate=500 ! video/x-h264,profile=baseline"
+
+typedef struct
+{
+  ScTestServer *server;
+  SoupSession *session;
+} Fixture;
+
+static void
+set_up (Fixture *f, gconstpointer data)
+{
+  f->server = sc_test_server_start (NULL, NULL, NULL);
+  f->session = sc_test_session_new ();
+}
+
+static void
+tear_down (Fixture *f, gconstpointer data)
+{
+  g_assert_cmpint (sc_test_server_stop (f->server), ==, 0);
+  sc_test_server_free (f->server);
+  g_object_unref (f->session);
+}
+
+/* Books @stream from now + @start_s for @length_s; returns the ticket. */
+static JsonNode *
+book (Fixture *f, const char *stream, gint64 start_s, gint64 length_s,
+      const char *extra)
+{
+  g_autofree char *body
+      = sc_test_booking_body (stream, start_s, start_s + length_s, extra);
+  g_autofree char *url = sc_test_server_url (f->server, "/api/v1/reservations");
+  g_autoptr (ScTestResponse) r
+      = sc_test_request (f->session, "POST", url, f->server->admin_key, body);
+
+  g_assert_cmpuint (r->status, ==, 201);
+  return json_node_ref (r->json);
+}
+
+static GSubprocess *
+spawn (const char *const *argv)
+{
+  g_autoptr (GError) error = NULL;
+  GSubprocess *proc = g_subprocess_newv (
+      argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+      &error);
+
+  g_assert_no_error (error);
+  return proc;
+}
+
+static GSubprocess *
+spawn_gst (const char *pipeline)
+{
+  g_autofree char *cmd = g_strdup_printf ("gst-launch-1.0 -q %s", pipeline);
+  g_auto (GStrv) argv = NULL;
+
+  g_assert_true (g_shell_parse_argv (cmd, NULL, &argv, NULL));
+  return spawn ((const char *const *)argv);
+}
+
+static GSubprocess *
+publish_gst (const char *url)
+{
+  g_autofree char *p = g_strdup_printf (
+      VIDEO_SOURCE " ! rtspclientsink protocols=tcp location=\"%s\"", url);
+  return spawn_gst (p);
+}
+
+/* A viewer that decodes @frames frames and exits 0. */
+static GSubprocess *
+view (Fixture *f, const char *stream, const char *token, int frames)
+{
+  g_autofree char *p = g_strdup_printf (
+      "rtspsrc location=\"rtsp://127.0.0.1:%u/live/%s%s%s\" latency=0 "
+      "protocols=tcp ! rtph264depay ! h264parse ! avdec_h264 ! "
+      "fakesink num-buffers=%d",
+      f->server->rtsp_port, stream, token ? "?token=" : "", token ? token : "",
+      frames);
+  return spawn_gst (p);
+}
+
+static gboolean
+on_timeout (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_process_exit (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *)data = TRUE;
+}
+
+/* Waits at most @ms for @proc; its exit status, or -1 when it had to be
+ * killed. */
+static int
+wait_for (GSubprocess *proc, guint ms)
+{
+  gboolean done = FALSE, timed_out = FALSE;
+  guint id = g_timeout_add (ms, on_timeout, &timed_out);
+
+  g_subprocess_wait_async (proc, NULL, on_process_exit, &done);
+  while (!done && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  if (!done)
+    {
+      g_subprocess_force_exit (proc);
+      while (!done)
+        g_main_context_iteration (NULL, TRUE);
+      return -1;
+    }
+  return g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc)
+                                           : -2;
+}
+
+/* The entry of /api/v1/streams for @stream, or NULL. */
+static JsonObject *
+live_entry (Fixture *f, const char *stream, ScTestResponse **keep)
+{
+  g_autofree char *url = sc_test_server_url (f->server, "/api/v1/streams");
+  ScTestResponse *r
+      = sc_test_request (f->session, "GET", url, f->server->admin_key, NULL);
+  JsonArray *a;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  *keep = r;
+  a = json_object_get_array_member (json_node_get_object (r->json), "streams");
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonObject *o = json_array_get_object_element (a, i);
+      if (g_strcmp0 (json_object_get_string_member (o, "stream"), stream) == 0)
+        return o;
+    }
+  return NULL;
+}
+
+/* Waits until @stream is (or is no longer) live; returns when, in
+ * microseconds of wall clock, or 0 on time-out. */
+static gint64
+wait_live (Fixture *f, const char *stream, gboolean live, guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      g_autoptr (ScTestResponse) r = NULL;
+      gboolean is_live = live_entry (f, stream, &r) != NULL;
+
+      if (is_live == live)
+        return g_get_real_time ();
+      g_usleep (20000);
+    }
+  return 0;
+}
+
+static gint64
+json_time (JsonNode *ticket, const char *member)
+{
+  gint64 us = 0;
+  g_autoptr (GDateTime) dt = g_date_time_new_from_iso8601 (
+      sc_test_json_string (ticket, member), NULL);
+
+  g_assert_nonnull (dt);
+  us = g_date_time_to_unix (dt) * G_USEC_PER_SEC;
+  return us;
+}
+
+static void
+stop_process (GSubprocess *proc)
+{
+  if (g_subprocess_get_identifier (proc) != NULL)
+    {
+      g_subprocess_send_signal (proc, SIGINT);
+      if (wait_for (proc, 5000) == -1)
+        g_test_message ("had to kill %s",
+                        g_subprocess_get_identifier (proc) ?: "a client");
+    }
+}
+
+static void
+test_publish_and_view (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) ticket = book (f, "news", 1, 60, NULL);
+  g_autoptr (GSubprocess) pub = publish_gst (
+      sc_test_json_string (ticket, "connection.rtsp_publish_url"));
+  GSubprocess *v[3];
+
+  g_assert_cmpint (wait_live (f, "news", TRUE, 15000), >, 0);
+  for (int i = 0; i < 3; i++)
+    v[i] = view (f, "news", NULL, 50);
+  for (int i = 0; i < 3; i++)
+    {
+      g_assert_cmpint (wait_for (v[i], 20000), ==, 0);
+      g_object_unref (v[i]);
+    }
+  {
+    g_autoptr (ScTestResponse) r = NULL;
+    JsonObject *o = live_entry (f, "news", &r);
+
+    g_assert_nonnull (o);
+    g_assert_cmpstr (json_object_get_string_member (o, "reservation"), ==,
+                     sc_test_json_string (ticket, "id"));
+    g_assert_cmpint (json_object_get_int_member (o, "bytes_in"), >, 10000);
+  }
+  stop_process (pub);
+}
+
+static void
+test_ffmpeg (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) ticket = book (f, "ff", 1, 60, NULL);
+  const char *url = sc_test_json_string (ticket, "connection.rtsp_publish_url");
+  const char *argv[] = { "ffmpeg",
+                         "-nostdin",
+                         "-loglevel",
+                         "error",
+                         "-re",
+                         "-f",
+                         "lavfi",
+                         "-i",
+                         "testsrc=size=320x240:rate=25",
+                         "-pix_fmt",
+                         "yuv420p",
+                         "-c:v",
+                         "libx264",
+                         "-preset",
+                         "ultrafast",
+                         "-tune",
+                         "zerolatency",
+                         "-g",
+                         "25",
+                         "-f",
+                         "rtsp",
+                         "-rtsp_transport",
+                         "tcp",
+                         url,
+                         NULL };
+  g_autoptr (GSubprocess) pub = spawn (argv);
+  g_autoptr (GSubprocess) viewer = NULL;
+
+  g_assert_cmpint (wait_live (f, "ff", TRUE, 15000), >, 0);
+  viewer = view (f, "ff", NULL, 25);
+  g_assert_cmpint (wait_for (viewer, 20000), ==, 0);
+  stop_process (pub);
+}
+
+/* A publisher at @url must be refused: it exits with an error quickly and
+ * no stream appears. */
+static void
+assert_refused (Fixture *f, const char *stream, const char *url)
+{
+  g_autoptr (GSubprocess) pub = publish_gst (url);
+  int status = wait_for (pub, 10000);
+
+  g_test_message ("publisher of %s exited with %d", stream, status);
+  g_assert_cmpint (status, >, 0);
+  g_assert_cmpint (wait_live (f, stream, FALSE, 100), >, 0);
+}
+
+static void
+test_refusals (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) ok = book (f, "open", 1, 60, NULL);
+  g_autoptr (JsonNode) later = book (f, "later", 3600, 60, NULL);
+  g_autoptr (JsonNode) gone = book (f, "gone", 1, 60, NULL);
+  const char *token = sc_test_json_string (ok, "publish_token");
+  guint16 port = f->server->rtsp_port;
+  g_autofree char *no_token
+      = g_strdup_printf ("rtsp://127.0.0.1:%u/live/open", port);
+  g_autofree char *unknown
+      = g_strdup_printf ("rtsp://127.0.0.1:%u/live/open?token="
+                         "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                         port);
+  g_autofree char *malformed
+      = g_strdup_printf ("rtsp://127.0.0.1:%u/live/open?token=short", port);
+  g_autofree char *wrong_stream = g_strdup_printf (
+      "rtsp://127.0.0.1:%u/live/other?token=%s", port, token);
+  g_autofree char *del_url = NULL;
+
+  assert_refused (f, "open", no_token);
+  assert_refused (f, "open", unknown);
+  assert_refused (f, "open", malformed);
+  assert_refused (f, "other", wrong_stream);
+  assert_refused (f, "later",
+                  sc_test_json_string (later, "connection.rtsp_publish_url"));
+  del_url = g_strconcat ("/api/v1/reservations/",
+                         sc_test_json_string (gone, "id"), NULL);
+  {
+    g_autofree char *url = sc_test_server_url (f->server, del_url);
+    g_autoptr (ScTestResponse) r = sc_test_request (f->session, "DELETE", url,
+                                                    f->server->admin_key, NULL);
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  assert_refused (f, "gone",
+                  sc_test_json_string (gone, "connection.rtsp_publish_url"));
+
+  /* Nobody publishes "open": its viewers get nothing. */
+  {
+    g_autoptr (GSubprocess) viewer = view (f, "open", NULL, 1);
+    g_assert_cmpint (wait_for (viewer, 10000), >, 0);
+  }
+  {
+    g_autofree char *url = sc_test_server_url (f->server, "/metrics");
+    g_autoptr (ScTestResponse) m
+        = sc_test_request (f->session, "GET", url, NULL, NULL);
+    const char *text = g_bytes_get_data (m->body, NULL);
+
+    g_assert_nonnull (strstr (
+        text, "slotcast_ingest_refusals_total{reason=\"too_early\"} 1\n"));
+    g_assert_nonnull (strstr (
+        text, "slotcast_ingest_refusals_total{reason=\"cancelled\"} 1\n"));
+    g_assert_nonnull (strstr (
+        text, "slotcast_ingest_refusals_total{reason=\"wrong_stream\"} 1\n"));
+    g_assert_nonnull (strstr (
+        text, "slotcast_ingest_refusals_total{reason=\"missing_token\"} "));
+  }
+}
+
+/* Admitted before the slot opens; viewers see frames only from the start. */
+static void
+test_before_start (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) ticket = book (f, "soon", 4, 60, NULL);
+  gint64 start_us = json_time (ticket, "start");
+  g_autoptr (GSubprocess) pub = publish_gst (
+      sc_test_json_string (ticket, "connection.rtsp_publish_url"));
+  g_autoptr (GSubprocess) viewer = NULL;
+
+  g_assert_cmpint (wait_live (f, "soon", TRUE, 15000), >, 0);
+  g_assert_cmpint (g_get_real_time (), <, start_us);
+  viewer = view (f, "soon", NULL, 5);
+  g_assert_cmpint (wait_for (viewer, 20000), ==, 0);
+  /* Its frames cannot have come before the start. */
+  g_assert_cmpint (g_get_real_time (), >=, start_us);
+  stop_process (pub);
+}
+
+static void
+test_end_and_cancel (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) brief = book (f, "brief", 1, 5, NULL);
+  g_autoptr (JsonNode) cut = book (f, "cut", 1, 60, NULL);
+  gint64 end_us = json_time (brief, "end");
+  g_autoptr (GSubprocess) a = publish_gst (
+      sc_test_json_string (brief, "connection.rtsp_publish_url"));
+  g_autoptr (GSubprocess) b
+      = publish_gst (sc_test_json_string (cut, "connection.rtsp_publish_url"));
+  g_autofree char *del_url = g_strconcat (
+      "/api/v1/reservations/", sc_test_json_string (cut, "id"), NULL);
+  gint64 gone_us, cancelled_us;
+
+  g_assert_cmpint (wait_live (f, "brief", TRUE, 15000), >, 0);
+  g_assert_cmpint (wait_live (f, "cut", TRUE, 15000), >, 0);
+
+  /* At the end (grace 0), the publisher is cut within a second. */
+  gone_us = wait_live (f, "brief", FALSE, 15000);
+  g_test_message ("cut %.3f s after the end", (gone_us - end_us) / 1e6);
+  g_assert_cmpint (gone_us, >=, end_us);
+  g_assert_cmpint (gone_us - end_us, <=, G_USEC_PER_SEC);
+
+  /* Cancelling cuts within a second too. */
+  {
+    g_autofree char *url = sc_test_server_url (f->server, del_url);
+    g_autoptr (ScTestResponse) r = sc_test_request (f->session, "DELETE", url,
+                                                    f->server->admin_key, NULL);
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  cancelled_us = g_get_real_time ();
+  gone_us = wait_live (f, "cut", FALSE, 5000);
+  g_test_message ("cut %.3f s after the cancel",
+                  (gone_us - cancelled_us) / 1e6);
+  g_assert_cmpint (gone_us - cancelled_us, <=, G_USEC_PER_SEC);
+  stop_process (a);
+  stop_process (b);
+}
+
+/* A second publisher with the same token takes over; the viewer keeps
+ * receiving. */
+static void
+test_takeover (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) ticket = book (f, "relay", 1, 60, NULL);
+  const char *url = sc_test_json_string (ticket, "connection.rtsp_publish_url");
+  g_autoptr (GSubprocess) first = publish_gst (url);
+  g_autoptr (GSubprocess) second = NULL;
+  g_autoptr (GSubprocess) viewer = NULL;
+  g_autofree char *since = NULL;
+
+  g_assert_cmpint (wait_live (f, "relay", TRUE, 15000), >, 0);
+  {
+    g_autoptr (ScTestResponse) r = NULL;
+    since = g_strdup (
+        json_object_get_string_member (live_entry (f, "relay", &r), "since"));
+  }
+  viewer = view (f, "relay", NULL, 125); /* 5 s of video */
+  g_usleep (G_USEC_PER_SEC);
+  second = publish_gst (url);
+  /* The second publisher takes over (the server closes the first one's
+   * connection; rtspclientsink only warns about it and stays up), and the
+   * stream stays live throughout. */
+  for (gint64 until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;;)
+    {
+      g_autoptr (ScTestResponse) r = NULL;
+      JsonObject *o = live_entry (f, "relay", &r);
+
+      g_assert_nonnull (o);
+      if (g_strcmp0 (json_object_get_string_member (o, "since"), since) != 0)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, until);
+      g_usleep (20000);
+    }
+  g_assert_cmpint (wait_for (viewer, 20000), ==, 0);
+  stop_process (first);
+  stop_process (second);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/ingest/publish-and-view", Fixture, NULL, set_up,
+              test_publish_and_view, tear_down);
+  g_test_add ("/ingest/ffmpeg", Fixture, NULL, set_up, test_ffmpeg, tear_down);
+  g_test_add ("/ingest/refusals", Fixture, NULL, set_up, test_refusals,
+              tear_down);
+  g_test_add ("/ingest/before-start", Fixture, NULL, set_up, test_before_start,
+              tear_down);
+  g_test_add ("/ingest/end-and-cancel", Fixture, NULL, set_up,
+              test_end_and_cancel, tear_down);
+  g_test_add ("/ingest/takeover", Fixture, NULL, set_up, test_takeover,
+              tear_down);
+  return g_test_run ();
+}
