@@ -23,6 +23,7 @@
 
 #include "sc-data-dir.h"
 #include "sc-db-admitter.h"
+#include "sc-http-admitter.h"
 #include "sc-ingest.h"
 #include "sc-web-server.h"
 
@@ -241,6 +242,85 @@ fail:
   return 1;
 }
 
+typedef struct
+{
+  GMainLoop *loop;
+} Ingesting;
+
+static gboolean
+on_ingest_stop_signal (gpointer data)
+{
+  g_main_loop_quit (((Ingesting *)data)->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+/* `slotcast ingest`: an ingest node apart from the booking service. */
+static int
+run_ingest (int argc, char **argv)
+{
+  g_auto (Common) common = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *booking_url = NULL;
+  g_autofree char *node_key = NULL;
+  g_autoptr (ScClock) clock = sc_clock_new_system ();
+  g_autoptr (ScIngest) ingest = NULL;
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  ScHttpAdmitter *admitter;
+  Ingesting ingesting = { loop };
+  const GOptionEntry extra[] = {
+    { "booking-url", 0, 0, G_OPTION_ARG_STRING, &booking_url,
+      "The booking service, e.g. https://booking.example:8080", "URL" },
+    { "node-key", 0, 0, G_OPTION_ARG_STRING, &node_key,
+      "This node's key from `slotcast node add` (or SLOTCAST_NODE_KEY)",
+      "KEY" },
+    { NULL },
+  };
+  guint sigterm, sigint;
+  int rc = parse (&common, "",
+                  "Runs an ingest node that admits publishers through a "
+                  "booking service.",
+                  extra, &argc, &argv);
+
+  if (rc >= 0)
+    return rc;
+  if (node_key == NULL)
+    node_key = g_strdup (g_getenv ("SLOTCAST_NODE_KEY"));
+  if (booking_url == NULL || node_key == NULL || argc > 1)
+    {
+      g_printerr ("slotcast ingest --booking-url URL --node-key KEY "
+                  "--name NAME [--rtsp-port N ...]\n");
+      return 2;
+    }
+
+  gst_init (NULL, NULL);
+  admitter = sc_http_admitter_new (booking_url, node_key);
+  ingest = sc_ingest_new (common.settings, clock, sc_http_admitter_decide,
+                          admitter, (GDestroyNotify)sc_http_admitter_free);
+  if (!sc_ingest_start (ingest, &error)
+      || !sc_http_admitter_register (
+          admitter, common.settings->node_name, common.settings->public_host,
+          sc_ingest_get_rtsp_port (ingest), common.settings->rtmp_port, &error))
+    {
+      g_printerr ("slotcast: %s\n", error->message);
+      return 1;
+    }
+  g_print ("rtsp-port=%u\n", sc_ingest_get_rtsp_port (ingest));
+  g_print ("rtmp-port=%d\n", common.settings->rtmp_port);
+  fflush (stdout);
+  g_message ("Ingest node %s serving rtsp://%s:%u/live/ for %s",
+             common.settings->node_name, common.settings->public_host,
+             sc_ingest_get_rtsp_port (ingest), booking_url);
+
+  sigterm = g_unix_signal_add (SIGTERM, on_ingest_stop_signal, &ingesting);
+  sigint = g_unix_signal_add (SIGINT, on_ingest_stop_signal, &ingesting);
+  g_main_loop_run (loop);
+  g_source_remove (sigterm);
+  g_source_remove (sigint);
+  sc_ingest_stop (ingest);
+  g_message ("Stopped");
+  return 0;
+}
+
 static int
 run_user (int argc, char **argv)
 {
@@ -380,13 +460,15 @@ fail:
 static void
 print_usage (FILE *out)
 {
-  fprintf (out, "Usage: slotcast COMMAND [OPTION…]\n\n"
-                "Commands:\n"
-                "  serve   booking service and the local ingest node, in one\n"
-                "  web     booking service alone\n"
-                "  user    add NAME --role operator|broadcaster, or list\n"
-                "  node    add NAME (prints its node key), or list\n\n"
-                "slotcast COMMAND --help shows the options of a command.\n");
+  fprintf (out,
+           "Usage: slotcast COMMAND [OPTION…]\n\n"
+           "Commands:\n"
+           "  serve   booking service and the local ingest node, in one\n"
+           "  web     booking service alone\n"
+           "  ingest  an ingest node apart, admitting through --booking-url\n"
+           "  user    add NAME --role operator|broadcaster, or list\n"
+           "  node    add NAME (prints its node key), or list\n\n"
+           "slotcast COMMAND --help shows the options of a command.\n");
 }
 
 int
@@ -410,6 +492,8 @@ main (int argc, char **argv)
     return run_server (argc, argv, TRUE);
   if (strcmp (command, "web") == 0)
     return run_server (argc, argv, FALSE);
+  if (strcmp (command, "ingest") == 0)
+    return run_ingest (argc, argv);
   if (strcmp (command, "user") == 0)
     return run_user (argc, argv);
   if (strcmp (command, "node") == 0)

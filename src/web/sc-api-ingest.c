@@ -129,8 +129,89 @@ authorize_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   send_decision (msg, self, r, result, reason);
 }
 
+/* POST /api/v1/ingest/register: a node that runs apart says where it can
+ * be reached (its ports may have been picked at start). Node key only. */
+static void
+register_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
+                  GHashTable *query, gpointer data)
+{
+  static const char *const members[]
+      = { "name", "public_host", "rtsp_port", "rtmp_port", NULL };
+  ScWebServer *self = data;
+  g_autoptr (ScNode) node = NULL;
+  g_autoptr (ScUser) operator= NULL;
+  g_autoptr (JsonObject) body = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *host, *name;
+  gint64 ports[2];
+  const char *names[2] = { "rtsp_port", "rtmp_port" };
+
+  if (!sc_http_require_path (msg, path, "/api/v1/ingest/register")
+      || !sc_http_require_method (msg, "POST", NULL))
+    return;
+  node = sc_web_server_authenticate_node (self, msg, &operator);
+  if (node == NULL)
+    {
+      if (operator!= NULL)
+        sc_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "forbidden",
+                            "Only an ingest node registers itself");
+      return;
+    }
+  if ((body = sc_http_read_json_object (msg)) == NULL
+      || !sc_json_check_members (msg, body, members)
+      || !sc_json_get_string (msg, body, "name", TRUE, &name)
+      || !sc_json_get_string (msg, body, "public_host", TRUE, &host))
+    return;
+  if (strcmp (name, node->name) != 0)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "wrong_node",
+                          "This key belongs to node %s", node->name);
+      return;
+    }
+  for (int i = 0; i < 2; i++)
+    {
+      JsonNode *n = json_object_get_member (body, names[i]);
+
+      if (n == NULL || !JSON_NODE_HOLDS_VALUE (n)
+          || json_node_get_value_type (n) != G_TYPE_INT64
+          || (ports[i] = json_node_get_int (n)) < (i == 0 ? 1 : 0)
+          || ports[i] > 65535)
+        {
+          sc_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY,
+                              "invalid_field",
+                              "%s: must be a port number from %d to 65535",
+                              names[i], i == 0 ? 1 : 0);
+          return;
+        }
+    }
+  if (host[0] == '\0' || strlen (host) > 253)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY,
+                          "invalid_field", "public_host: must be a host name");
+      return;
+    }
+  if (!sc_web_server_write_begin (self, msg))
+    return;
+  g_free (node->public_host);
+  node->public_host = g_strdup (host);
+  node->rtsp_port = ports[0];
+  node->rtmp_port = ports[1];
+  if (!sc_db_upsert_node (self->db, node, &error))
+    {
+      sc_web_server_send_db_error (self, msg, error);
+      return;
+    }
+  g_message ("Node %s registered at %s (rtsp %d, rtmp %d)", node->name, host,
+             node->rtsp_port, node->rtmp_port);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                    "{}", 2);
+  sc_web_server_hold_until_commit (self, msg);
+}
+
 void
 sc_api_ingest_register (ScWebServer *self)
 {
+  sc_web_server_add_route (self, "/api/v1/ingest/register", register_handler);
   sc_web_server_add_route (self, "/api/v1/ingest/authorize", authorize_handler);
 }

@@ -58,9 +58,8 @@ static GSubprocess *
 spawn (const char *const *argv)
 {
   g_autoptr (GError) error = NULL;
-  GSubprocess *proc = g_subprocess_newv (
-      argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
-      &error);
+  GSubprocess *proc
+      = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
 
   g_assert_no_error (error);
   return proc;
@@ -266,6 +265,99 @@ test_ffmpeg (Fixture *f, gconstpointer data)
   stop_process (pub);
 }
 
+/* H.264 + AAC from ffmpeg (MPEG4-GENERIC), H.264 + Opus from GStreamer:
+ * viewers get both tracks. */
+static void
+test_audio (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) aac = book (f, "aac", 1, 60, NULL);
+  g_autoptr (JsonNode) opus = book (f, "opus", 1, 60, NULL);
+  const char *argv[]
+      = { "ffmpeg",
+          "-nostdin",
+          "-loglevel",
+          "error",
+          "-re",
+          "-f",
+          "lavfi",
+          "-i",
+          "testsrc=size=320x240:rate=25",
+          "-f",
+          "lavfi",
+          "-i",
+          "sine=frequency=440:sample_rate=48000",
+          "-pix_fmt",
+          "yuv420p",
+          "-c:v",
+          "libx264",
+          "-preset",
+          "ultrafast",
+          "-tune",
+          "zerolatency",
+          "-g",
+          "25",
+          "-c:a",
+          "aac",
+          "-f",
+          "rtsp",
+          "-rtsp_transport",
+          "tcp",
+          sc_test_json_string (aac, "connection.rtsp_publish_url"),
+          NULL };
+  g_autoptr (GSubprocess) pub_aac = spawn (argv);
+  g_autofree char *opus_pipeline = g_strdup_printf (
+      VIDEO_SOURCE " ! rtspclientsink name=s protocols=tcp location=\"%s\" "
+                   "audiotestsrc is-live=true ! audioconvert ! opusenc ! s.",
+      sc_test_json_string (opus, "connection.rtsp_publish_url"));
+  g_autoptr (GSubprocess) pub_opus = spawn_gst (opus_pipeline);
+  const char *depay[]
+      = { "rtpmp4gdepay ! aacparse ! avdec_aac", "rtpopusdepay ! opusdec" };
+  const char *stream[] = { "aac", "opus" };
+
+  for (int i = 0; i < 2; i++)
+    {
+      g_autofree char *p = NULL;
+      g_autoptr (GSubprocess) viewer = NULL;
+
+      g_assert_cmpint (wait_live (f, stream[i], TRUE, 15000), >, 0);
+      p = g_strdup_printf (
+          "rtspsrc name=s location=\"rtsp://127.0.0.1:%u/live/%s\" "
+          "latency=0 protocols=tcp "
+          "s. ! application/x-rtp,media=video ! rtph264depay ! h264parse ! "
+          "avdec_h264 ! fakesink num-buffers=25 "
+          "s. ! application/x-rtp,media=audio ! %s ! fakesink num-buffers=25",
+          f->server->rtsp_port, stream[i], depay[i]);
+      viewer = spawn_gst (p);
+      g_assert_cmpint (wait_for (viewer, 20000), ==, 0);
+    }
+  stop_process (pub_aac);
+  stop_process (pub_opus);
+}
+
+/* A private stream: viewers need its view token. */
+static void
+test_private (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) ticket
+      = book (f, "vip", 1, 60, "\"visibility\":\"private\"");
+  const char *view_token = sc_test_json_string (ticket, "view_token");
+  const char *publish_token = sc_test_json_string (ticket, "publish_token");
+  g_autoptr (GSubprocess) pub = publish_gst (
+      sc_test_json_string (ticket, "connection.rtsp_publish_url"));
+  g_autoptr (GSubprocess) anonymous = NULL;
+  g_autoptr (GSubprocess) wrong = NULL;
+  g_autoptr (GSubprocess) invited = NULL;
+
+  g_assert_cmpint (wait_live (f, "vip", TRUE, 15000), >, 0);
+  anonymous = view (f, "vip", NULL, 5);
+  g_assert_cmpint (wait_for (anonymous, 10000), >, 0);
+  wrong = view (f, "vip", publish_token, 5);
+  g_assert_cmpint (wait_for (wrong, 10000), >, 0);
+  invited = view (f, "vip", view_token, 25);
+  g_assert_cmpint (wait_for (invited, 20000), ==, 0);
+  stop_process (pub);
+}
+
 /* A publisher at @url must be refused: it exits with an error quickly and
  * no stream appears. */
 static void
@@ -436,6 +528,78 @@ test_takeover (Fixture *f, gconstpointer data)
   stop_process (second);
 }
 
+/* `slotcast web` and `slotcast ingest` apart: the node registers its port,
+ * admits through POST /api/v1/ingest/authorize, and serves viewers. */
+static void
+test_split (void)
+{
+  ScTestServer *web = sc_test_server_start_command ("web", NULL, NULL, NULL);
+  const char *add[] = { "node",      "add",        "edge", "--public-host",
+                        "127.0.0.1", "--capacity", "2",    NULL };
+  int status = -1;
+  g_autofree char *node_key = sc_test_run_cli (web->data_dir, add, &status);
+  g_autofree char *booking = NULL;
+  const char *args[6];
+  ScTestServer *node;
+  Fixture f = { web, sc_test_session_new () };
+  g_autoptr (JsonNode) ticket = NULL;
+  g_autoptr (GSubprocess) pub = NULL;
+  g_autoptr (GSubprocess) viewer = NULL;
+  g_autoptr (GSubprocess) refused = NULL;
+  g_autofree char *play = NULL;
+  g_autofree char *wrong = NULL;
+
+  g_assert_cmpint (status, ==, 0);
+  g_strstrip (node_key);
+  booking = g_strdup (web->base_url);
+  args[0] = "--booking-url";
+  args[1] = booking;
+  args[2] = "--node-key";
+  args[3] = node_key;
+  args[4] = "--name=edge";
+  args[5] = NULL;
+  node = sc_test_server_start_command ("ingest", NULL, args, NULL);
+  g_assert_cmpuint (node->rtsp_port, >, 0);
+
+  /* The ticket carries the port the node registered. */
+  ticket = book (&f, "apart", 1, 60, "\"node\":\"edge\"");
+  play = g_strdup_printf ("rtsp://127.0.0.1:%u/live/apart", node->rtsp_port);
+  g_assert_cmpstr (sc_test_json_string (ticket, "connection.rtsp_play_url"), ==,
+                   play);
+
+  wrong = g_strdup_printf ("%s?token=%s", play,
+                           "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+  refused = publish_gst (wrong);
+  g_assert_cmpint (wait_for (refused, 10000), >, 0);
+
+  pub = publish_gst (
+      sc_test_json_string (ticket, "connection.rtsp_publish_url"));
+  {
+    g_autofree char *p = g_strdup_printf (
+        "rtspsrc location=\"%s\" latency=0 protocols=tcp ! rtph264depay ! "
+        "h264parse ! avdec_h264 ! fakesink num-buffers=25",
+        play);
+
+    /* No status API on a node: a viewer that waits for the data is the
+     * readiness check (DESCRIBE waits up to 5 s for the first data). */
+    for (int attempt = 0; attempt < 20; attempt++)
+      {
+        g_clear_object (&viewer);
+        viewer = spawn_gst (p);
+        if (wait_for (viewer, 20000) == 0)
+          break;
+        g_usleep (200000);
+        g_assert_cmpint (attempt, <, 19);
+      }
+  }
+  stop_process (pub);
+  g_assert_cmpint (sc_test_server_stop (node), ==, 0);
+  sc_test_server_free (node);
+  g_object_unref (f.session);
+  g_assert_cmpint (sc_test_server_stop (web), ==, 0);
+  sc_test_server_free (web);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -443,6 +607,9 @@ main (int argc, char **argv)
   g_test_add ("/ingest/publish-and-view", Fixture, NULL, set_up,
               test_publish_and_view, tear_down);
   g_test_add ("/ingest/ffmpeg", Fixture, NULL, set_up, test_ffmpeg, tear_down);
+  g_test_add ("/ingest/audio", Fixture, NULL, set_up, test_audio, tear_down);
+  g_test_add ("/ingest/private", Fixture, NULL, set_up, test_private,
+              tear_down);
   g_test_add ("/ingest/refusals", Fixture, NULL, set_up, test_refusals,
               tear_down);
   g_test_add ("/ingest/before-start", Fixture, NULL, set_up, test_before_start,
@@ -451,5 +618,6 @@ main (int argc, char **argv)
               test_end_and_cancel, tear_down);
   g_test_add ("/ingest/takeover", Fixture, NULL, set_up, test_takeover,
               tear_down);
+  g_test_add_func ("/ingest/split", test_split);
   return g_test_run ();
 }
