@@ -8,7 +8,8 @@ G_BEGIN_DECLS
 /**
  * ScLiveStream:
  *
- * What an ingest reports about one live stream (GET /api/v1/streams).
+ * What an ingest reports about one stream with a publisher (GET
+ * /api/v1/streams): live once viewers can get its media.
  */
 typedef struct
 {
@@ -20,6 +21,7 @@ typedef struct
   guint64 bitrate; /* bits/s, last second */
   guint64 bytes_in;
   guint viewers;
+  gboolean live; /* viewers get media; FALSE while admitted before start */
 } ScLiveStream;
 
 void sc_live_stream_free (ScLiveStream *self);

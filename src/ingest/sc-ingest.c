@@ -287,7 +287,14 @@ check_publishers (gpointer data)
       g_autofree char *reason = NULL;
 
       if (s == NULL)
-        continue;
+        {
+          g_autoptr (GstRTSPMedia) idle
+              = sc_stream_hub_take_idle_play_media (hub);
+
+          if (idle != NULL)
+            gst_rtsp_media_unprepare (idle);
+          continue;
+        }
       if (tick)
         sc_stream_hub_tick (hub, now_us);
       if (publisher_may_go_on (self, sc_stream_hub_get_stream (hub), s,
@@ -338,6 +345,8 @@ sc_ingest_dup_live (ScIngest *self)
       live->bitrate = s->bitrate;
       live->bytes_in = s->bytes_in;
       live->viewers = s->viewers;
+      /* Live for viewers: data flows and their media is prepared. */
+      live->live = s->ready;
       g_ptr_array_add (out, live);
     }
   return out;
@@ -430,6 +439,57 @@ sc_ingest_ensure_mount (ScIngest *self, const char *stream)
       self->mounts, path, GST_RTSP_MEDIA_FACTORY (g_steal_pointer (&factory)));
 }
 
+/* Prepares the stream's shared PLAY media as soon as the publisher's first
+ * data gave every track its caps, on a worker thread: viewers then find it
+ * prepared, and no client thread ever waits in prepare for data that a
+ * publisher sharing its thread would have to bring. */
+static void
+prewarm_thread (GTask *task, gpointer source, gpointer data,
+                GCancellable *cancellable)
+{
+  ScIngest *self = source;
+  ScStreamHub *hub = data;
+  g_autofree char *path
+      = g_strconcat (SC_LIVE_PREFIX, sc_stream_hub_get_stream (hub), NULL);
+  g_autofree char *uri = g_strconcat ("rtsp://127.0.0.1", path, NULL);
+  g_autoptr (GstRTSPMediaFactory) factory = NULL;
+  g_autoptr (GstRTSPMedia) media = NULL;
+  g_autoptr (GstRTSPThreadPool) pool = NULL;
+  GstRTSPThread *thread;
+  GstRTSPUrl *url = NULL;
+
+  if (self->mounts == NULL
+      || (factory = gst_rtsp_mount_points_match (self->mounts, path, NULL))
+             == NULL
+      || gst_rtsp_url_parse (uri, &url) != GST_RTSP_OK)
+    return;
+  media = gst_rtsp_media_factory_construct (factory, url);
+  gst_rtsp_url_free (url);
+  if (media == NULL)
+    return;
+  pool = gst_rtsp_server_get_thread_pool (self->server);
+  thread = gst_rtsp_thread_pool_get_thread (pool, GST_RTSP_THREAD_TYPE_MEDIA,
+                                            NULL);
+  if (!gst_rtsp_media_prepare (media, thread))
+    {
+      g_warning ("Cannot prepare the viewers' media of %s",
+                 sc_stream_hub_get_stream (hub));
+      return;
+    }
+  sc_stream_hub_set_play_media (hub, media);
+  GST_INFO ("viewers' media of %s prepared", sc_stream_hub_get_stream (hub));
+}
+
+static void
+on_hub_ready (ScStreamHub *hub, gpointer data)
+{
+  ScIngest *self = data;
+  g_autoptr (GTask) task = g_task_new (self, NULL, NULL, NULL);
+
+  g_task_set_task_data (task, g_object_ref (hub), g_object_unref);
+  g_task_run_in_thread (task, prewarm_thread);
+}
+
 /**
  * sc_ingest_ref_hub:
  *
@@ -444,7 +504,7 @@ sc_ingest_ref_hub (ScIngest *self, const char *stream)
   hub = g_hash_table_lookup (self->hubs, stream);
   if (hub == NULL)
     {
-      hub = sc_stream_hub_new (stream, self->clock);
+      hub = sc_stream_hub_new (stream, self->clock, on_hub_ready, self);
       g_hash_table_insert (self->hubs, g_strdup (stream), hub);
     }
   g_object_ref (hub);

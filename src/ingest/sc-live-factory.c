@@ -14,7 +14,8 @@
  *   (appsrc, parser, payloader) fed by the hub. No re-encoding.
  *
  * Both media use the system clock, so the hub can carry timestamps over.
- * Runs on RTSP client threads; @lock protects the cached PLAY media.
+ * gst-rtsp-server caches the PLAY media (key "play") and builds a RECORD
+ * media for every ANNOUNCE (no key). Runs on RTSP client threads.
  */
 
 #include "config.h"
@@ -34,9 +35,6 @@ struct _ScLiveFactory
 
   ScIngest *ingest; /* weak */
   char *stream;
-
-  GMutex lock;
-  GstRTSPMedia *play_media; /* protected by lock; weak */
 };
 
 G_DEFINE_FINAL_TYPE (ScLiveFactory, sc_live_factory,
@@ -238,7 +236,6 @@ attach_record (ScLiveFactory *self, GstRTSPMedia *media, GstElement *bin,
 
 typedef struct
 {
-  ScLiveFactory *factory;
   ScStreamHub *hub;
   GPtrArray *appsrcs;
 } PlayOutputs;
@@ -250,10 +247,6 @@ on_play_unprepared (GstRTSPMedia *media, gpointer data)
 
   for (guint i = 0; i < p->appsrcs->len; i++)
     sc_stream_hub_remove_output (p->hub, g_ptr_array_index (p->appsrcs, i));
-  g_mutex_lock (&p->factory->lock);
-  if (p->factory->play_media == media)
-    p->factory->play_media = NULL;
-  g_mutex_unlock (&p->factory->lock);
 }
 
 static void
@@ -261,7 +254,6 @@ play_outputs_free (gpointer data, GClosure *closure)
 {
   PlayOutputs *p = data;
 
-  g_object_unref (p->factory);
   g_object_unref (p->hub);
   g_ptr_array_unref (p->appsrcs);
   g_free (p);
@@ -273,7 +265,6 @@ attach_play (ScLiveFactory *self, GstRTSPMedia *media, GstElement *bin,
 {
   PlayOutputs *p = g_new0 (PlayOutputs, 1);
 
-  p->factory = g_object_ref (self);
   p->hub = g_object_ref (hub);
   p->appsrcs = g_ptr_array_new_with_free_func (gst_object_unref);
   for (guint i = 0; i < tracks; i++)
@@ -302,14 +293,6 @@ sc_live_factory_construct (GstRTSPMediaFactory *factory, const GstRTSPUrl *url)
   if (self->ingest == NULL)
     return NULL;
   hub = sc_ingest_ref_hub (self->ingest, self->stream);
-  if (!record)
-    {
-      g_mutex_lock (&self->lock);
-      media = self->play_media ? g_object_ref (self->play_media) : NULL;
-      g_mutex_unlock (&self->lock);
-      if (media != NULL)
-        return media;
-    }
 
   bin = record ? build_record (self, ctx, &tracks)
                : build_play (self, hub, &tracks);
@@ -327,12 +310,7 @@ sc_live_factory_construct (GstRTSPMediaFactory *factory, const GstRTSPUrl *url)
   if (record)
     attach_record (self, media, bin, ctx, tracks);
   else
-    {
-      attach_play (self, media, bin, hub, tracks);
-      g_mutex_lock (&self->lock);
-      self->play_media = media;
-      g_mutex_unlock (&self->lock);
-    }
+    attach_play (self, media, bin, hub, tracks);
   g_signal_emit_by_name (factory, "media-constructed", media);
   return media;
 }
@@ -353,12 +331,17 @@ sc_live_factory_configure (GstRTSPMediaFactory *factory, GstRTSPMedia *media)
   gst_rtsp_media_set_reusable (media, FALSE);
 }
 
-/* No key: gst-rtsp-server's cache would hand a viewer a publisher's media
- * (and key by query string); the factory keeps its PLAY media itself. */
+/* One key for the stream's shared PLAY media, whatever the query string
+ * (the default keys by URL with it); none for a publisher's RECORD media,
+ * which must never be handed to anyone else. */
 static char *
 sc_live_factory_gen_key (GstRTSPMediaFactory *factory, const GstRTSPUrl *url)
 {
-  return NULL;
+  GstRTSPContext *ctx = gst_rtsp_context_get_current ();
+
+  if (ctx != NULL && ctx->method == GST_RTSP_ANNOUNCE)
+    return NULL;
+  return g_strdup ("play");
 }
 
 static void
@@ -368,7 +351,6 @@ sc_live_factory_finalize (GObject *object)
 
   g_clear_weak_pointer (&self->ingest);
   g_free (self->stream);
-  g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (sc_live_factory_parent_class)->finalize (object);
 }
 
@@ -384,7 +366,6 @@ sc_live_factory_class_init (ScLiveFactoryClass *klass)
 static void
 sc_live_factory_init (ScLiveFactory *self)
 {
-  g_mutex_init (&self->lock);
 }
 
 /**

@@ -160,9 +160,9 @@ check_viewer (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
                          reason);
         }
     }
-  /* A publisher that just connected sends its first data within moments:
-   * wait for it (this client's thread only) rather than refuse. */
-  if (!sc_stream_hub_wait_ready (hub, 5 * G_USEC_PER_SEC))
+  /* Never wait here: this thread may also carry the publisher whose data
+   * the stream waits for. /api/v1/streams lists a stream once it is ready. */
+  if (!sc_stream_hub_is_ready (hub))
     return refuse (ctx, GST_RTSP_STS_SERVICE_UNAVAILABLE,
                    "stream is starting, try again");
   sc_rtsp_client_approve (SC_RTSP_CLIENT (ctx->client), stream,

@@ -47,11 +47,16 @@ struct _ScStreamHub
   GPtrArray *track_caps; /* protected by lock; GstCaps per track */
   GArray *outputs;       /* protected by lock; Output */
   GHashTable *viewers;   /* protected by lock; GstRTSPClient set (weak) */
-  guint64 rate_bytes;    /* protected by lock: bytes_in at rate_us */
-  gint64 rate_us;        /* protected by lock */
+  GstRTSPMedia *play_media; /* protected by lock: prepared PLAY media */
+  ScHubReadyFunc on_ready;
+  gpointer on_ready_data;
+  guint64 rate_bytes; /* protected by lock: bytes_in at rate_us */
+  gint64 rate_us;     /* protected by lock */
 };
 
 G_DEFINE_FINAL_TYPE (ScStreamHub, sc_stream_hub, G_TYPE_OBJECT)
+
+static gboolean is_ready_locked (ScStreamHub *self);
 
 void
 sc_hub_status_free (ScHubStatus *status)
@@ -89,6 +94,7 @@ sc_stream_hub_finalize (GObject *object)
   g_clear_object (&self->clock);
   status_clear (&self->status);
   g_clear_pointer (&self->track_caps, g_ptr_array_unref);
+  g_clear_object (&self->play_media);
   g_array_unref (self->outputs);
   g_hash_table_unref (self->viewers);
   g_cond_clear (&self->ready_cond);
@@ -118,13 +124,47 @@ sc_stream_hub_init (ScStreamHub *self)
  * Returns: (transfer full): a hub for @stream with no publisher
  */
 ScStreamHub *
-sc_stream_hub_new (const char *stream, ScClock *clock)
+sc_stream_hub_new (const char *stream, ScClock *clock, ScHubReadyFunc on_ready,
+                   gpointer data)
 {
   ScStreamHub *self = g_object_new (SC_TYPE_STREAM_HUB, NULL);
 
   self->stream = g_strdup (stream);
   self->clock = g_object_ref (clock);
+  self->on_ready = on_ready;
+  self->on_ready_data = data;
   return self;
+}
+
+/**
+ * sc_stream_hub_set_play_media:
+ *
+ * Keeps the stream's prepared PLAY media, so that viewers find it ready.
+ */
+void
+sc_stream_hub_set_play_media (ScStreamHub *self, GstRTSPMedia *media)
+{
+  g_mutex_lock (&self->lock);
+  g_set_object (&self->play_media, media);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * sc_stream_hub_take_idle_play_media:
+ *
+ * Returns: (transfer full) (nullable): the PLAY media, when nobody
+ *   publishes and nobody watches any more: the caller unprepares it
+ */
+GstRTSPMedia *
+sc_stream_hub_take_idle_play_media (ScStreamHub *self)
+{
+  GstRTSPMedia *media = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->media == NULL && g_hash_table_size (self->viewers) == 0)
+    media = g_steal_pointer (&self->play_media);
+  g_mutex_unlock (&self->lock);
+  return media;
 }
 
 const char *
@@ -293,6 +333,7 @@ sc_stream_hub_dup_status (ScStreamHub *self)
       s->address = g_strdup (self->status.address);
       s->reservation = sc_reservation_copy (self->status.reservation);
       s->viewers = g_hash_table_size (self->viewers);
+      s->ready = is_ready_locked (self) && self->play_media != NULL;
     }
   g_mutex_unlock (&self->lock);
   return s;
@@ -371,6 +412,7 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
   GstCaps *caps = gst_sample_get_caps (sample);
   GstCaps **slot;
   gboolean new_caps = FALSE;
+  gboolean became_ready = FALSE;
   gboolean before_start;
 
   g_mutex_lock (&self->lock);
@@ -383,8 +425,11 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
   slot = (GstCaps **)&g_ptr_array_index (self->track_caps, track);
   if (caps != NULL && (*slot == NULL || !gst_caps_is_equal (*slot, caps)))
     {
+      gboolean was_ready = is_ready_locked (self);
+
       gst_caps_replace (slot, caps);
       new_caps = TRUE;
+      became_ready = !was_ready && is_ready_locked (self);
       g_cond_broadcast (&self->ready_cond);
     }
   self->status.bytes_in += gst_buffer_get_size (buffer);
@@ -410,7 +455,10 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
           = map_time (GST_BUFFER_DTS (buffer), base_time, out_base);
       gst_app_src_push_buffer (o->appsrc, copy);
     }
+  became_ready = became_ready && self->play_media == NULL;
   g_mutex_unlock (&self->lock);
+  if (became_ready && self->on_ready != NULL)
+    self->on_ready (self, self->on_ready_data);
 }
 
 /**

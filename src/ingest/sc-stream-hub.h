@@ -28,12 +28,16 @@ typedef struct
   guint64 bytes_in;
   guint64 bitrate; /* bits/s over the last second */
   guint viewers;
+  gboolean ready; /* every track has caps and the PLAY media is prepared */
 } ScHubStatus;
+
+typedef void (*ScHubReadyFunc) (ScStreamHub *hub, gpointer user_data);
 
 void sc_hub_status_free (ScHubStatus *status);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScHubStatus, sc_hub_status_free)
 
-ScStreamHub *sc_stream_hub_new (const char *stream, ScClock *clock);
+ScStreamHub *sc_stream_hub_new (const char *stream, ScClock *clock,
+                                ScHubReadyFunc on_ready, gpointer data);
 const char *sc_stream_hub_get_stream (ScStreamHub *self);
 
 GstRTSPClient *sc_stream_hub_set_publisher (
@@ -54,5 +58,7 @@ void sc_stream_hub_add_output (ScStreamHub *self, guint track,
                                GstAppSrc *appsrc);
 void sc_stream_hub_remove_output (ScStreamHub *self, GstAppSrc *appsrc);
 void sc_stream_hub_add_viewer (ScStreamHub *self, GstRTSPClient *client);
+void sc_stream_hub_set_play_media (ScStreamHub *self, GstRTSPMedia *media);
+GstRTSPMedia *sc_stream_hub_take_idle_play_media (ScStreamHub *self);
 
 G_END_DECLS

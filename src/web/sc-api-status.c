@@ -103,9 +103,12 @@ metrics_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
     g_autoptr (GPtrArray) live
         = self->live.dup_live ? self->live.dup_live (self->live.data) : NULL;
 
+    guint n_live = 0;
+
+    for (guint i = 0; live != NULL && i < live->len; i++)
+      n_live += ((ScLiveStream *)g_ptr_array_index (live, i))->live;
     metric (out, "slotcast_live_streams", "gauge", "Streams live now.");
-    g_string_append_printf (out, "slotcast_live_streams %u\n",
-                            live ? live->len : 0);
+    g_string_append_printf (out, "slotcast_live_streams %u\n", n_live);
     metric (out, "slotcast_stream_viewers", "gauge",
             "Viewers of each live stream.");
     for (guint i = 0; live != NULL && i < live->len; i++)
@@ -170,6 +173,8 @@ streams_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "stream");
       json_builder_add_string_value (b, l->stream);
+      json_builder_set_member_name (b, "live");
+      json_builder_add_boolean_value (b, l->live);
       json_builder_set_member_name (b, "reservation");
       json_builder_add_string_value (b, l->reservation_id);
       json_builder_set_member_name (b, "node");

@@ -155,8 +155,8 @@ live_entry (Fixture *f, const char *stream, ScTestResponse **keep)
   return NULL;
 }
 
-/* Waits until @stream is (or is no longer) live; returns when, in
- * microseconds of wall clock, or 0 on time-out. */
+/* Waits until @stream is (or is no longer) live for viewers; returns
+ * when, in microseconds of wall clock, or 0 on time-out. */
 static gint64
 wait_live (Fixture *f, const char *stream, gboolean live, guint ms)
 {
@@ -165,7 +165,9 @@ wait_live (Fixture *f, const char *stream, gboolean live, guint ms)
   while (g_get_monotonic_time () < until)
     {
       g_autoptr (ScTestResponse) r = NULL;
-      gboolean is_live = live_entry (f, stream, &r) != NULL;
+      JsonObject *o = live_entry (f, stream, &r);
+      gboolean is_live
+          = o != NULL && json_object_get_boolean_member (o, "live");
 
       if (is_live == live)
         return g_get_real_time ();
@@ -440,12 +442,28 @@ test_before_start (Fixture *f, gconstpointer data)
       sc_test_json_string (ticket, "connection.rtsp_publish_url"));
   g_autoptr (GSubprocess) viewer = NULL;
 
-  g_assert_cmpint (wait_live (f, "soon", TRUE, 15000), >, 0);
-  g_assert_cmpint (g_get_real_time (), <, start_us);
+  /* Admitted and listed, but not live: viewers get nothing yet. */
+  for (;;)
+    {
+      g_autoptr (ScTestResponse) r = NULL;
+      JsonObject *o = live_entry (f, "soon", &r);
+
+      if (o != NULL)
+        {
+          g_assert_false (json_object_get_boolean_member (o, "live"));
+          break;
+        }
+      g_assert_cmpint (g_get_real_time (), <, start_us);
+      g_usleep (20000);
+    }
+  g_assert_cmpint (g_get_real_time (), <, start_us - G_USEC_PER_SEC);
+  viewer = view (f, "soon", NULL, 5);
+  g_assert_cmpint (wait_for (viewer, 20000), >, 0);
+  /* From the start on, frames. */
+  g_assert_cmpint (wait_live (f, "soon", TRUE, 15000), >=, start_us);
+  g_clear_object (&viewer);
   viewer = view (f, "soon", NULL, 5);
   g_assert_cmpint (wait_for (viewer, 20000), ==, 0);
-  /* Its frames cannot have come before the start. */
-  g_assert_cmpint (g_get_real_time (), >=, start_us);
   stop_process (pub);
 }
 
