@@ -546,6 +546,54 @@ test_takeover (Fixture *f, gconstpointer data)
   stop_process (second);
 }
 
+/* 200 viewers at once (bench/fanout/viewers.c: raw RTSP over TCP), twice,
+ * all disconnecting at once in between: every one is fed, and the server
+ * lives on (a crash on mass disconnects was seen with gst-rtsp-server 1.22
+ * and no thread pool). */
+static void
+test_many_viewers (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) ticket = book (f, "crowd", 1, 60, NULL);
+  g_autoptr (GSubprocess) pub = publish_gst (
+      sc_test_json_string (ticket, "connection.rtsp_publish_url"));
+  g_autoptr (GSubprocess) crowd = NULL;
+  g_autofree char *url = g_strdup_printf ("rtsp://127.0.0.1:%u/live/crowd",
+                                          f->server->rtsp_port);
+  g_autofree char *out = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 bitrate = 0;
+  const char *argv[7];
+
+  g_assert_cmpint (wait_live (f, "crowd", TRUE, 15000), >, 0);
+  for (int i = 0; i < 100 && bitrate == 0; i++)
+    {
+      g_autoptr (ScTestResponse) r = NULL;
+      bitrate
+          = json_object_get_int_member (live_entry (f, "crowd", &r), "bitrate");
+      g_usleep (50000);
+    }
+  g_assert_cmpint (bitrate, >, 0);
+  /* Fed: at least half the publisher's rate over 3 s (x264 varies). */
+  expected = g_strdup_printf ("%" G_GINT64_FORMAT, bitrate / 2);
+  argv[0] = g_getenv ("SLOTCAST_VIEWERS_BIN");
+  argv[1] = url;
+  argv[2] = "200";
+  argv[3] = "3";
+  argv[4] = expected;
+  argv[5] = "2";
+  argv[6] = NULL;
+  g_assert_nonnull (argv[0]);
+  crowd = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (crowd, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "cycle=1 viewers=200 streaming=200 fed=200 "));
+  g_assert_nonnull (strstr (out, "cycle=2 viewers=200 streaming=200 fed=200 "));
+  stop_process (pub);
+}
+
 /* `slotcast web` and `slotcast ingest` apart: the node registers its port,
  * admits through POST /api/v1/ingest/authorize, and serves viewers. */
 static void
@@ -635,6 +683,8 @@ main (int argc, char **argv)
   g_test_add ("/ingest/end-and-cancel", Fixture, NULL, set_up,
               test_end_and_cancel, tear_down);
   g_test_add ("/ingest/takeover", Fixture, NULL, set_up, test_takeover,
+              tear_down);
+  g_test_add ("/ingest/many-viewers", Fixture, NULL, set_up, test_many_viewers,
               tear_down);
   g_test_add_func ("/ingest/split", test_split);
   return g_test_run ();
