@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# bench/fanout: N RTSP viewers of one 2 Mbit/s stream on `slotcast serve`;
+# how many were fed (>= 95 % of the stream's bitrate), the server's CPU and
+# its memory per viewer. Loopback only.
+#
+#   bench/fanout/run.sh [N…]          (default: 200 1000)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-$top/build}
+counts=("${@:-200 1000}")
+[ $# -gt 0 ] || counts=(200 1000)
+seconds=10
+work=$(mktemp -d /tmp/slotcast-fanout-XXXXXX)
+pids=()
+cleanup () { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+meson compile -C "$build" >/dev/null
+# 20 s of 1280x720 H.264 at 2 Mbit/s (GOP 2 s), published with -c copy so
+# the publisher costs almost nothing.
+ffmpeg -nostdin -loglevel error -f lavfi -i testsrc2=size=1280x720:rate=25 -t 20 \
+  -c:v libx264 -preset veryfast -b:v 2M -maxrate 2M -bufsize 1M -g 50 \
+  -pix_fmt yuv420p -y "$work/stream.mp4"
+
+coproc SRV { exec "$build/src/slotcast" serve --data-dir "$work/data" \
+  --http-port 0 --rtsp-port 0 2>"$work/log"; }
+server=$SRV_PID; pids+=("$server")
+while read -r line <&"${SRV[0]}"; do
+  case $line in
+    admin-key=*) key=${line#admin-key=} ;;
+    rtsp-port=*) rtsp=${line#rtsp-port=} ;;
+    http-port=*) http=${line#http-port=}; break ;;
+  esac
+done
+api=http://127.0.0.1:$http/api/v1
+start=$(date -u -d '+1 sec' +%Y-%m-%dT%H:%M:%SZ)
+end=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
+url=$(curl -s -H "Authorization: Bearer $key" \
+  -d "{\"stream\":\"fan\",\"start\":\"$start\",\"end\":\"$end\"}" "$api/reservations" |
+  jq -r .connection.rtsp_publish_url)
+ffmpeg -nostdin -loglevel error -re -stream_loop -1 -i "$work/stream.mp4" -c copy \
+  -f rtsp -rtsp_transport tcp "$url" &
+pids+=($!)
+for _ in $(seq 100); do
+  live=$(curl -s -H "Authorization: Bearer $key" "$api/streams" | jq -r '.streams[0].live // false')
+  [ "$live" = true ] && break
+  sleep 0.1
+done
+sleep 2   # one bitrate window
+bitrate=$(curl -s -H "Authorization: Bearer $key" "$api/streams" | jq -r '.streams[0].bitrate')
+echo "machine: $(nproc) cores; stream: ${bitrate} bit/s into the ingest"
+
+ticks () { awk '{print $14 + $15}' "/proc/$server/stat"; }
+rss () { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
+hz=$(getconf CLK_TCK)
+for n in "${counts[@]}"; do
+  r0=$(rss)
+  "$build/bench/fanout-viewers" "rtsp://127.0.0.1:$rtsp/live/fan" "$n" "$seconds" \
+    "$bitrate" 1 > "$work/out" 2>"$work/err" &
+  gen=$!
+  # Measure the server over the streaming part only: after everyone is in.
+  while ! grep -q "streaming" "$work/err" 2>/dev/null; do sleep 0.05; done
+  t0=$(date +%s%N); c0=$(ticks); sleep "$seconds"; c1=$(ticks); t1=$(date +%s%N)
+  r1=$(rss)
+  wait "$gen"
+  cpu=$(echo "scale=1; 100 * ($c1 - $c0) / $hz / (($t1 - $t0) / 1000000000)" | bc)
+  echo "slotcast  viewers=$n $(awk '{print $3, $4, $8}' "$work/out") server_cpu=${cpu}% of one core" \
+       "per_viewer=$(echo "scale=3; $cpu / $n" | bc)% rss_per_viewer=$(( (r1 - r0) / n )) KiB"
+done
