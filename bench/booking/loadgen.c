@@ -217,5 +217,10 @@ main (int argc, char **argv)
           done, created, conflicts, other, (t1 - t0) / 1e9,
           done / ((t1 - t0) / 1e9), lat[done / 2] / 1e6,
           lat[(long)(done * 0.99)] / 1e6, lat[done - 1] / 1e6);
+  for (int k = 0; k < connections; k++)
+    close (conns[k].fd);
+  free (conns);
+  free (lat);
+  close (ep);
   return other > 0;
 }

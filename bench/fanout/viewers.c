@@ -319,5 +319,7 @@ main (int argc, char **argv)
       for (int i = 0; i < n; i++)
         close (v[i].fd);
     }
+  free (v);
+  close (ep);
   return 0;
 }
