@@ -150,6 +150,22 @@ sc_ingest_new (ScSettings *settings, ScClock *clock, ScIngestAdmitFunc admit,
 
 static gboolean check_publishers (gpointer data);
 
+/* A snapshot of the hubs, to visit without holding the lock. */
+static GPtrArray *
+dup_hubs (ScIngest *self)
+{
+  GPtrArray *hubs = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->hubs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (hubs, g_object_ref (value));
+  g_mutex_unlock (&self->lock);
+  return hubs;
+}
+
 /**
  * sc_ingest_start:
  *
@@ -268,15 +284,7 @@ check_publishers (gpointer data)
   ScIngest *self = data;
   gint64 now_us = sc_clock_now_us (self->clock);
   gboolean tick = now_us - self->last_tick_us >= G_USEC_PER_SEC;
-  g_autoptr (GPtrArray) hubs = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  gpointer value;
-
-  g_mutex_lock (&self->lock);
-  g_hash_table_iter_init (&iter, self->hubs);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (hubs, g_object_ref (value));
-  g_mutex_unlock (&self->lock);
+  g_autoptr (GPtrArray) hubs = dup_hubs (self);
 
   if (tick)
     self->last_tick_us = now_us;
@@ -318,15 +326,7 @@ sc_ingest_dup_live (ScIngest *self)
 {
   GPtrArray *out
       = g_ptr_array_new_with_free_func ((GDestroyNotify)sc_live_stream_free);
-  g_autoptr (GPtrArray) hubs = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  gpointer value;
-
-  g_mutex_lock (&self->lock);
-  g_hash_table_iter_init (&iter, self->hubs);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (hubs, g_object_ref (value));
-  g_mutex_unlock (&self->lock);
+  g_autoptr (GPtrArray) hubs = dup_hubs (self);
 
   for (guint i = 0; i < hubs->len; i++)
     {

@@ -97,6 +97,19 @@ peer (GstRTSPContext *ctx)
   return ip ? ip : "?";
 }
 
+/* Counts, logs and answers an admission refusal. */
+static gboolean
+refuse_admission (ScRtspAuth *self, GstRTSPContext *ctx, const char *who,
+                  const char *stream, ScAdmitResult result, const char *reason)
+{
+  sc_ingest_count_refusal (self->ingest, result);
+  g_message ("Refused %s of %s from %s: %s", who, stream, peer (ctx), reason);
+  return refuse (ctx,
+                 result == SC_ADMIT_MISSING_TOKEN ? GST_RTSP_STS_UNAUTHORIZED
+                                                  : GST_RTSP_STS_FORBIDDEN,
+                 reason);
+}
+
 static gboolean
 check_publisher (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
 {
@@ -107,16 +120,7 @@ check_publisher (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
                                           SC_ADMISSION_PUBLISH, &r, &reason);
 
   if (result != SC_ADMIT_OK)
-    {
-      sc_ingest_count_refusal (self->ingest, result);
-      g_message ("Refused publisher of %s from %s: %s", stream, peer (ctx),
-                 reason);
-      return refuse (ctx,
-                     result == SC_ADMIT_MISSING_TOKEN
-                         ? GST_RTSP_STS_UNAUTHORIZED
-                         : GST_RTSP_STS_FORBIDDEN,
-                     reason);
-    }
+    return refuse_admission (self, ctx, "publisher", stream, result, reason);
   g_message ("Admitted publisher of %s (reservation %s) from %s", stream, r->id,
              peer (ctx));
   sc_rtsp_client_approve (SC_RTSP_CLIENT (ctx->client), stream,
@@ -149,16 +153,7 @@ check_viewer (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
           reason = g_strdup ("token is for another reservation");
         }
       if (result != SC_ADMIT_OK)
-        {
-          sc_ingest_count_refusal (self->ingest, result);
-          g_message ("Refused viewer of %s from %s: %s", stream, peer (ctx),
-                     reason);
-          return refuse (ctx,
-                         result == SC_ADMIT_MISSING_TOKEN
-                             ? GST_RTSP_STS_UNAUTHORIZED
-                             : GST_RTSP_STS_FORBIDDEN,
-                         reason);
-        }
+        return refuse_admission (self, ctx, "viewer", stream, result, reason);
     }
   /* Never wait here: this thread may also carry the publisher whose data
    * the stream waits for. /api/v1/streams lists a stream once it is ready. */
