@@ -216,6 +216,17 @@ test_publish_and_view (Fixture *f, gconstpointer data)
       g_assert_cmpint (wait_for (v[i], 20000), ==, 0);
       g_object_unref (v[i]);
     }
+  /* A late viewer decodes its first frame within about one GOP (1 s here,
+   * key-int-max=25 at 25 fps) plus the start of a gst-launch-1.0 process. */
+  {
+    gint64 t0 = g_get_monotonic_time ();
+    g_autoptr (GSubprocess) late = view (f, "news", NULL, 1);
+
+    g_assert_cmpint (wait_for (late, 20000), ==, 0);
+    g_test_message ("late viewer: first frame after %.2f s",
+                    (g_get_monotonic_time () - t0) / 1e6);
+    g_assert_cmpint (g_get_monotonic_time () - t0, <, 3 * G_USEC_PER_SEC);
+  }
   {
     g_autoptr (ScTestResponse) r = NULL;
     JsonObject *o = live_entry (f, "news", &r);
