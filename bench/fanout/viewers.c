@@ -123,38 +123,38 @@ on_response (Viewer *v)
     }
   switch (v->state)
     {
-    case DESCRIBE:
-      {
-        char base[512] = "", control[256] = "";
-        char *sdp = v->in + head;
-        char *c;
+      case DESCRIBE:
+        {
+          char base[512] = "", control[256] = "";
+          char *sdp = v->in + head;
+          char *c;
 
-        sdp[body - 1] = '\0';
-        header (v->in, "\r\nContent-Base:", base, sizeof base);
-        c = strstr (sdp, "a=control:stream=");
-        if (c == NULL)
-          {
-            v->state = FAILED;
-            break;
-          }
-        sscanf (c + 10, "%255s", control);
-        snprintf (v->setup_url, sizeof v->setup_url, "%s%s%s", base,
-                  base[strlen (base) - 1] == '/' ? "" : "/", control);
-        v->state = SETUP;
-        send_request (v, "SETUP", v->setup_url,
-                      "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n");
+          sdp[body - 1] = '\0';
+          header (v->in, "\r\nContent-Base:", base, sizeof base);
+          c = strstr (sdp, "a=control:stream=");
+          if (c == NULL)
+            {
+              v->state = FAILED;
+              break;
+            }
+          sscanf (c + 10, "%255s", control);
+          snprintf (v->setup_url, sizeof v->setup_url, "%s%s%s", base,
+                    base[strlen (base) - 1] == '/' ? "" : "/", control);
+          v->state = SETUP;
+          send_request (v, "SETUP", v->setup_url,
+                        "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n");
+          break;
+        }
+      case SETUP:
+        header (v->in, "\r\nSession:", v->session, sizeof v->session);
+        v->state = PLAY;
+        send_request (v, "PLAY", url, "Range: npt=0-\r\n");
         break;
-      }
-    case SETUP:
-      header (v->in, "\r\nSession:", v->session, sizeof v->session);
-      v->state = PLAY;
-      send_request (v, "PLAY", url, "Range: npt=0-\r\n");
-      break;
-    case PLAY:
-      v->state = STREAMING;
-      break;
-    default:
-      break;
+      case PLAY:
+        v->state = STREAMING;
+        break;
+      default:
+        break;
     }
   return head + body;
 }
@@ -270,7 +270,8 @@ main (int argc, char **argv)
             on_readable (evs[e].data.ptr);
           streaming = failed = 0;
           for (int i = 0; i < n; i++)
-            streaming += v[i].state == STREAMING, failed += v[i].state == FAILED;
+            streaming += v[i].state == STREAMING,
+                failed += v[i].state == FAILED;
           if (streaming + failed == n)
             break;
         }
