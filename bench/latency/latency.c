@@ -158,8 +158,10 @@ main (int argc, char **argv)
   seconds = atoi (argv[3]);
   samples = g_array_new (FALSE, FALSE, sizeof (gint64));
   pub_desc = g_strdup_printf (
-      "videotestsrc is-live=true ! video/x-raw,width=640,height=360,"
-      "framerate=30/1 ! x264enc tune=zerolatency speed-preset=ultrafast "
+      /* Not live, paced by identity: the pipeline then has no latency for
+       * rtspclientsink to wait out, and the stamp is the send time. */
+      "videotestsrc ! video/x-raw,width=640,height=360,framerate=30/1 ! "
+      "identity sync=true ! x264enc tune=zerolatency speed-preset=ultrafast "
       "key-int-max=30 bitrate=1500 ! video/x-h264,stream-format=byte-stream,"
       "alignment=au ! identity name=stamp ! rtspclientsink protocols=tcp "
       "latency=0 location=\"%s\"",
