@@ -41,7 +41,6 @@ struct _ScStreamHub
   ScClock *clock;
 
   GMutex lock;
-  GCond ready_cond;      /* signalled when a track gets its caps */
   gpointer media;        /* protected by lock: the publisher's RECORD media */
   ScHubStatus status;    /* protected by lock; client NULL when not live */
   GPtrArray *track_caps; /* protected by lock; GstCaps per track */
@@ -97,7 +96,6 @@ sc_stream_hub_finalize (GObject *object)
   g_clear_object (&self->play_media);
   g_array_unref (self->outputs);
   g_hash_table_unref (self->viewers);
-  g_cond_clear (&self->ready_cond);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (sc_stream_hub_parent_class)->finalize (object);
 }
@@ -112,7 +110,6 @@ static void
 sc_stream_hub_init (ScStreamHub *self)
 {
   g_mutex_init (&self->lock);
-  g_cond_init (&self->ready_cond);
   self->outputs = g_array_new (FALSE, TRUE, sizeof (Output));
   g_array_set_clear_func (self->outputs, (GDestroyNotify)output_clear);
   self->viewers = g_hash_table_new (NULL, NULL);
@@ -231,7 +228,6 @@ sc_stream_hub_clear_publisher (ScStreamHub *self, gpointer media)
     {
       self->media = NULL;
       status_clear (&self->status);
-      g_cond_broadcast (&self->ready_cond);
     }
   g_mutex_unlock (&self->lock);
   return was;
@@ -257,7 +253,12 @@ sc_stream_hub_is_live (ScStreamHub *self)
 gboolean
 sc_stream_hub_is_ready (ScStreamHub *self)
 {
-  return sc_stream_hub_wait_ready (self, 0);
+  gboolean ready;
+
+  g_mutex_lock (&self->lock);
+  ready = is_ready_locked (self);
+  g_mutex_unlock (&self->lock);
+  return ready;
 }
 
 /* Called with the lock held. */
@@ -269,29 +270,6 @@ is_ready_locked (ScStreamHub *self)
 
   for (guint i = 0; ready && i < self->track_caps->len; i++)
     ready = g_ptr_array_index (self->track_caps, i) != NULL;
-  return ready;
-}
-
-/**
- * sc_stream_hub_wait_ready:
- * @timeout_us: how long to wait at most
- *
- * Waits until the publisher's first data gave every track its caps. Blocks
- * the calling thread (an RTSP client's) only.
- *
- * Returns: whether the hub is ready
- */
-gboolean
-sc_stream_hub_wait_ready (ScStreamHub *self, gint64 timeout_us)
-{
-  gint64 until = g_get_monotonic_time () + timeout_us;
-  gboolean ready;
-
-  g_mutex_lock (&self->lock);
-  while (!(ready = is_ready_locked (self)) && self->media != NULL
-         && g_cond_wait_until (&self->ready_cond, &self->lock, until))
-    ;
-  g_mutex_unlock (&self->lock);
   return ready;
 }
 
@@ -430,7 +408,6 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
       gst_caps_replace (slot, caps);
       new_caps = TRUE;
       became_ready = !was_ready && is_ready_locked (self);
-      g_cond_broadcast (&self->ready_cond);
     }
   self->status.bytes_in += gst_buffer_get_size (buffer);
   before_start

@@ -46,7 +46,6 @@ GstRTSPClient *sc_stream_hub_set_publisher (
 gboolean sc_stream_hub_clear_publisher (ScStreamHub *self, gpointer media);
 gboolean sc_stream_hub_is_live (ScStreamHub *self);
 gboolean sc_stream_hub_is_ready (ScStreamHub *self);
-gboolean sc_stream_hub_wait_ready (ScStreamHub *self, gint64 timeout_us);
 ScReservation *sc_stream_hub_dup_reservation (ScStreamHub *self);
 ScHubStatus *sc_stream_hub_dup_status (ScStreamHub *self);
 GPtrArray *sc_stream_hub_dup_track_caps (ScStreamHub *self);
