@@ -18,7 +18,7 @@
 static const guint8 uuid[16] = { 's', 'l', 'o', 't', 'c', 'a', 's', 't',
                                  'l', 'a', 't', 'e', 'n', 'c', 'y', '!' };
 
-static GArray *samples; /* gint64 µs */
+static GArray *samples;     /* gint64 µs */
 static gint64 measure_from; /* skip the viewer's first second */
 
 /* Offset of the first slice NAL (types 1, 5) of a byte-stream AU, or -1. */
