@@ -18,10 +18,6 @@ typedef enum
   SC_BOOKING_ERROR_CANCELLED,
 } ScBookingError;
 
-/* No reservation is ever longer than this, whatever the settings say; the
- * overlap queries rely on it to scan only a bounded index range. */
-#define SC_BOOKING_HARD_MAX_LENGTH_US (G_GINT64_CONSTANT (86400) * 1000000)
-
 /**
  * ScBookingLimits:
  *

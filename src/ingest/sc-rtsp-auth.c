@@ -123,8 +123,7 @@ check_publisher (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
     return refuse_admission (self, ctx, "publisher", stream, result, reason);
   g_message ("Admitted publisher of %s (reservation %s) from %s", stream, r->id,
              peer (ctx));
-  sc_rtsp_client_approve (SC_RTSP_CLIENT (ctx->client), stream,
-                          SC_ADMISSION_PUBLISH, token, r);
+  sc_rtsp_client_approve (SC_RTSP_CLIENT (ctx->client), stream, token, r);
   return TRUE;
 }
 
@@ -160,8 +159,7 @@ check_viewer (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
   if (!sc_stream_hub_is_ready (hub))
     return refuse (ctx, GST_RTSP_STS_SERVICE_UNAVAILABLE,
                    "stream is starting, try again");
-  sc_rtsp_client_approve (SC_RTSP_CLIENT (ctx->client), stream,
-                          SC_ADMISSION_VIEW, NULL, live);
+  sc_rtsp_client_approve (SC_RTSP_CLIENT (ctx->client), stream, NULL, live);
   sc_stream_hub_add_viewer (hub, ctx->client);
   return TRUE;
 }
@@ -171,7 +169,6 @@ sc_rtsp_auth_check (GstRTSPAuth *auth, GstRTSPContext *ctx, const char *check)
 {
   ScRtspAuth *self = SC_RTSP_AUTH (auth);
   g_autofree char *stream = NULL;
-  ScAdmissionRole approved;
 
   /* Every request's URL is checked first: mount the stream's factory
    * there, before gst-rtsp-server looks the path up. */
@@ -197,8 +194,7 @@ sc_rtsp_auth_check (GstRTSPAuth *auth, GstRTSPContext *ctx, const char *check)
       default:
         /* SETUP, PLAY, RECORD: on a connection admitted before, or a viewer
          * that skips DESCRIBE. */
-        if (sc_rtsp_client_is_approved (SC_RTSP_CLIENT (ctx->client), stream,
-                                        &approved))
+        if (sc_rtsp_client_is_approved (SC_RTSP_CLIENT (ctx->client), stream))
           return TRUE;
         return check_viewer (self, ctx, stream);
     }

@@ -11,7 +11,7 @@
  *   (`/live/a?token=T/streamid=0`), rtspclientsink before it
  *   (`/live/a/stream=0?token=T`); both become `/live/a/stream…`.
  * - it remembers what ScRtspAuth admitted on this connection (stream,
- *   publish or view, the reservation), because viewers send the token on
+ *   token, reservation), because viewers send the token on
  *   DESCRIBE only.
  *
  * Runs on the client's own context (thread pool); the approval is
@@ -34,7 +34,6 @@ struct _ScRtspClient
 
   GMutex lock;
   char *stream;               /* protected by lock */
-  ScAdmissionRole role;       /* protected by lock */
   ScReservation *reservation; /* protected by lock */
   char *token;                /* protected by lock */
 };
@@ -98,15 +97,13 @@ sc_rtsp_client_new (ScIngest *ingest)
  */
 void
 sc_rtsp_client_approve (ScRtspClient *self, const char *stream,
-                        ScAdmissionRole role, const char *token,
-                        const ScReservation *reservation)
+                        const char *token, const ScReservation *reservation)
 {
   g_mutex_lock (&self->lock);
   g_free (self->token);
   self->token = g_strdup (token);
   g_free (self->stream);
   self->stream = g_strdup (stream);
-  self->role = role;
   g_clear_pointer (&self->reservation, sc_reservation_free);
   self->reservation = reservation ? sc_reservation_copy (reservation) : NULL;
   g_mutex_unlock (&self->lock);
@@ -114,20 +111,16 @@ sc_rtsp_client_approve (ScRtspClient *self, const char *stream,
 
 /**
  * sc_rtsp_client_is_approved:
- * @out_role: (out) (optional): what was approved
  *
  * Returns: whether this connection was admitted for @stream
  */
 gboolean
-sc_rtsp_client_is_approved (ScRtspClient *self, const char *stream,
-                            ScAdmissionRole *out_role)
+sc_rtsp_client_is_approved (ScRtspClient *self, const char *stream)
 {
   gboolean approved;
 
   g_mutex_lock (&self->lock);
   approved = g_strcmp0 (self->stream, stream) == 0;
-  if (approved && out_role != NULL)
-    *out_role = self->role;
   g_mutex_unlock (&self->lock);
   return approved;
 }

@@ -14,11 +14,10 @@ G_DECLARE_FINAL_TYPE (ScRtspClient, sc_rtsp_client, SC, RTSP_CLIENT,
 
 ScRtspClient *sc_rtsp_client_new (ScIngest *ingest);
 void sc_rtsp_client_approve (ScRtspClient *self, const char *stream,
-                             ScAdmissionRole role, const char *token,
+                             const char *token,
                              const ScReservation *reservation);
 char *sc_rtsp_client_dup_token (ScRtspClient *self);
-gboolean sc_rtsp_client_is_approved (ScRtspClient *self, const char *stream,
-                                     ScAdmissionRole *out_role);
+gboolean sc_rtsp_client_is_approved (ScRtspClient *self, const char *stream);
 ScReservation *sc_rtsp_client_dup_reservation (ScRtspClient *self);
 
 G_END_DECLS
