@@ -186,6 +186,7 @@ run_server (int argc, char **argv, gboolean with_local_node)
         goto fail;
       /* Tickets carry the port really in use (--rtsp-port 0 picks one). */
       common.settings->rtsp_port = sc_ingest_get_rtsp_port (ingest);
+      common.settings->rtmp_port = sc_ingest_get_rtmp_port (ingest);
       if (!sc_data_dir_register_local_node (db, common.settings, &error))
         goto fail;
     }
@@ -297,15 +298,16 @@ run_ingest (int argc, char **argv)
   ingest = sc_ingest_new (common.settings, clock, sc_http_admitter_decide,
                           admitter, (GDestroyNotify)sc_http_admitter_free);
   if (!sc_ingest_start (ingest, &error)
-      || !sc_http_admitter_register (
-          admitter, common.settings->node_name, common.settings->public_host,
-          sc_ingest_get_rtsp_port (ingest), common.settings->rtmp_port, &error))
+      || !sc_http_admitter_register (admitter, common.settings->node_name,
+                                     common.settings->public_host,
+                                     sc_ingest_get_rtsp_port (ingest),
+                                     sc_ingest_get_rtmp_port (ingest), &error))
     {
       g_printerr ("slotcast: %s\n", error->message);
       return 1;
     }
   g_print ("rtsp-port=%u\n", sc_ingest_get_rtsp_port (ingest));
-  g_print ("rtmp-port=%d\n", common.settings->rtmp_port);
+  g_print ("rtmp-port=%u\n", sc_ingest_get_rtmp_port (ingest));
   fflush (stdout);
   g_message ("Ingest node %s serving rtsp://%s:%u/live/ for %s",
              common.settings->node_name, common.settings->public_host,

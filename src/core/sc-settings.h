@@ -49,6 +49,10 @@ typedef struct _ScSettings
   int rtmp_port;
   int capacity;
   char *dial_in;
+  /* [rtmp] */
+  int rtmp_max_per_address;
+  int rtmp_max_message_bytes;
+  int rtmp_timeout_s;
   /* [booking] */
   int admit_early_s;
   int grace_s;

@@ -3,10 +3,12 @@
 /**
  * ScIngest:
  *
- * The RTSP ingest of one node: a gst-rtsp-server instance whose mount
- * points hold one #ScLiveFactory per stream (`/live/STREAM`, for publishing
- * and playing), an #ScRtspAuth that admits publishers and viewers through
- * the #ScIngestAdmitFunc it was given, and one #ScStreamHub per stream.
+ * The ingest of one node: a gst-rtsp-server instance whose mount points
+ * hold one #ScLiveFactory per stream (`/live/STREAM`, for publishing and
+ * playing), an #ScRtspAuth that admits publishers and viewers through the
+ * #ScIngestAdmitFunc it was given, an #ScRtmpServer whose publishers are
+ * admitted by the same function, and one #ScStreamHub per stream that
+ * either kind of publisher feeds and RTSP viewers read.
  *
  * The server is attached to the thread-default main context at start;
  * clients run on gst-rtsp-server's thread pool (16 threads: with none, a
@@ -20,6 +22,7 @@
 
 #include "sc-ingest-private.h"
 #include "sc-live-factory.h"
+#include "sc-rtmp-server.h"
 #include "sc-rtsp-auth.h"
 #include "sc-rtsp-server.h"
 
@@ -47,6 +50,7 @@ struct _ScIngest
 
   GstRTSPServer *server;
   GstRTSPMountPoints *mounts;
+  ScRtmpServer *rtmp;
   guint source_id;
   guint check_id;
   gint64 last_tick_us;
@@ -62,8 +66,8 @@ struct _ScIngest
 G_DEFINE_FINAL_TYPE (ScIngest, sc_ingest, G_TYPE_OBJECT)
 
 static const char *const fragment_names[] = {
-  "record-h264", "record-aac", "record-aac-latm", "record-opus",
-  "play-h264",   "play-aac",   "play-opus",
+  "record-h264", "record-aac", "record-aac-latm", "record-opus", "flv-demux",
+  "flv-h264",    "flv-aac",    "play-h264",       "play-aac",    "play-opus",
 };
 
 static void
@@ -74,6 +78,7 @@ sc_ingest_dispose (GObject *object)
   sc_ingest_stop (self);
   g_clear_object (&self->mounts);
   g_clear_object (&self->server);
+  g_clear_object (&self->rtmp);
   G_OBJECT_CLASS (sc_ingest_parent_class)->dispose (object);
 }
 
@@ -169,8 +174,8 @@ dup_hubs (ScIngest *self)
 /**
  * sc_ingest_start:
  *
- * Listens for RTSP on [node] rtsp-port (0: a free one) of [http] bind, on
- * the thread-default main context.
+ * Listens for RTSP on [node] rtsp-port and for RTMP on [node] rtmp-port (0:
+ * a free one) of [http] bind, on the thread-default main context.
  */
 gboolean
 sc_ingest_start (ScIngest *self, GError **error)
@@ -178,9 +183,21 @@ sc_ingest_start (ScIngest *self, GError **error)
   g_autoptr (GstRTSPThreadPool) threads = NULL;
   g_autoptr (ScRtspAuth) auth = NULL;
   g_autofree char *service = NULL;
+  ScRtmpLimits limits = {
+    .max_message_bytes = self->settings->rtmp_max_message_bytes,
+    .max_chunk_size = 1 << 20,
+    .setup_timeout_us = self->settings->rtmp_timeout_s * G_USEC_PER_SEC,
+    .idle_timeout_us = self->settings->rtmp_timeout_s * G_USEC_PER_SEC,
+  };
   int port;
 
   g_return_val_if_fail (self->server == NULL, FALSE);
+
+  self->rtmp
+      = sc_rtmp_server_new (self, self->settings->bind,
+                            self->settings->rtmp_max_per_address, &limits);
+  if (!sc_rtmp_server_start (self->rtmp, self->settings->rtmp_port, error))
+    return FALSE;
 
   self->server = GST_RTSP_SERVER (sc_rtsp_server_new (self));
   self->mounts = gst_rtsp_server_get_mount_points (self->server);
@@ -213,6 +230,12 @@ sc_ingest_get_rtsp_port (ScIngest *self)
   return self->port;
 }
 
+guint16
+sc_ingest_get_rtmp_port (ScIngest *self)
+{
+  return self->rtmp ? sc_rtmp_server_get_port (self->rtmp) : 0;
+}
+
 static GstRTSPFilterResult
 close_client (GstRTSPServer *server, GstRTSPClient *client, gpointer data)
 {
@@ -222,12 +245,14 @@ close_client (GstRTSPServer *server, GstRTSPClient *client, gpointer data)
 /**
  * sc_ingest_stop:
  *
- * Stops listening and closes every RTSP connection.
+ * Stops listening and closes every RTSP and RTMP connection.
  */
 void
 sc_ingest_stop (ScIngest *self)
 {
   g_clear_handle_id (&self->check_id, g_source_remove);
+  if (self->rtmp != NULL)
+    sc_rtmp_server_stop (self->rtmp);
   if (self->server == NULL || self->source_id == 0)
     return;
   g_source_remove (self->source_id);
@@ -236,23 +261,27 @@ sc_ingest_stop (ScIngest *self)
 }
 
 static gboolean
-close_client_idle (gpointer data)
+close_connection_idle (gpointer data)
 {
-  gst_rtsp_client_close (data);
+  if (SC_IS_RTMP_SESSION (data))
+    sc_rtmp_session_close (data, "publisher cut");
+  else
+    gst_rtsp_client_close (data);
   return G_SOURCE_REMOVE;
 }
 
 /**
- * sc_ingest_close_client:
+ * sc_ingest_close_connection:
+ * @connection: a #GstRTSPClient or an #ScRtmpSession
  *
- * Closes @client's connection from the ingest's main context (any thread
- * may ask).
+ * Closes a publisher's connection from the ingest's main context (any
+ * thread may ask).
  */
 void
-sc_ingest_close_client (ScIngest *self, GstRTSPClient *client)
+sc_ingest_close_connection (ScIngest *self, GObject *connection)
 {
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, close_client_idle,
-                              g_object_ref (client), g_object_unref);
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, close_connection_idle,
+                              g_object_ref (connection), g_object_unref);
 }
 
 /* Whether the publisher described by @s may go on: its reservation still
@@ -310,7 +339,7 @@ check_publishers (gpointer data)
         continue;
       g_message ("Cutting the publisher of %s (reservation %s): %s",
                  sc_stream_hub_get_stream (hub), s->reservation->id, reason);
-      gst_rtsp_client_close (s->client);
+      close_connection_idle (s->connection);
     }
   return G_SOURCE_CONTINUE;
 }
@@ -513,6 +542,22 @@ sc_ingest_ref_hub (ScIngest *self, const char *stream)
 }
 
 /**
+ * sc_ingest_dup_url:
+ * @scheme: "rtsp" or "rtmp"
+ *
+ * Returns: (transfer full): this node's public URL of @path
+ */
+char *
+sc_ingest_dup_url (ScIngest *self, const char *scheme, const char *path)
+{
+  guint16 port = g_str_equal (scheme, "rtmp") ? sc_ingest_get_rtmp_port (self)
+                                              : self->port;
+
+  return g_strdup_printf ("%s://%s:%u%s", scheme, self->settings->public_host,
+                          port, path);
+}
+
+/**
  * sc_ingest_admit:
  *
  * Asks the admission function about @token for @stream on this node, now.
@@ -546,9 +591,13 @@ sc_ingest_fragment (ScIngest *self, const char *name, guint n, guint pt)
   const char *text = g_hash_table_lookup (self->fragments, name);
   g_autofree char *ns = g_strdup_printf ("%u", n);
   g_autofree char *pts = g_strdup_printf ("%u", pt);
-  g_auto (GStrv) a = g_strsplit (text, "{n}", -1);
-  g_autofree char *with_n = g_strjoinv (ns, a);
-  g_auto (GStrv) b = g_strsplit (with_n, "{pt}", -1);
+  g_auto (GStrv) a = NULL;
+  g_autofree char *with_n = NULL;
+  g_auto (GStrv) b = NULL;
 
+  g_assert (text != NULL); /* names are fixed at build time */
+  a = g_strsplit (text, "{n}", -1);
+  with_n = g_strjoinv (ns, a);
+  b = g_strsplit (with_n, "{pt}", -1);
   return g_strjoinv (pts, b);
 }

@@ -29,6 +29,7 @@ ScIngest *sc_ingest_new (ScSettings *settings, ScClock *clock,
                          GDestroyNotify admit_destroy);
 gboolean sc_ingest_start (ScIngest *self, GError **error);
 guint16 sc_ingest_get_rtsp_port (ScIngest *self);
+guint16 sc_ingest_get_rtmp_port (ScIngest *self);
 void sc_ingest_stop (ScIngest *self);
 guint64 sc_ingest_get_refusals (ScIngest *self, ScAdmitResult reason);
 GPtrArray *sc_ingest_dup_live (ScIngest *self);

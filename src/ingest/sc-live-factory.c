@@ -206,7 +206,7 @@ attach_record (ScLiveFactory *self, GstRTSPMedia *media, GstElement *bin,
   g_autoptr (ScReservation) r = sc_rtsp_client_dup_reservation (client);
   g_autofree char *token = sc_rtsp_client_dup_token (client);
   const char *address = gst_rtsp_connection_get_ip (ctx->conn);
-  GstRTSPClient *replaced;
+  GObject *replaced;
 
   for (guint i = 0; i < tracks; i++)
     {
@@ -222,12 +222,12 @@ attach_record (ScLiveFactory *self, GstRTSPMedia *media, GstElement *bin,
                                   sink_target_free);
     }
   /* A new publisher takes the stream over at once. */
-  replaced = sc_stream_hub_set_publisher (hub, media, ctx->client, token,
-                                          address, r, tracks);
+  replaced = sc_stream_hub_set_publisher (hub, media, G_OBJECT (ctx->client),
+                                          token, address, r, tracks);
   if (replaced != NULL)
     {
       g_message ("Publisher of %s from %s takes over", self->stream, address);
-      sc_ingest_close_client (self->ingest, replaced);
+      sc_ingest_close_connection (self->ingest, replaced);
       g_object_unref (replaced);
     }
   g_signal_connect_data (media, "unprepared", G_CALLBACK (on_record_unprepared),

@@ -42,7 +42,7 @@ struct _ScStreamHub
 
   GMutex lock;
   gpointer media;        /* protected by lock: the publisher's RECORD media */
-  ScHubStatus status;    /* protected by lock; client NULL when not live */
+  ScHubStatus status;    /* protected by lock; connection NULL when not live */
   GPtrArray *track_caps; /* protected by lock; GstCaps per track */
   GArray *outputs;       /* protected by lock; Output */
   GHashTable *viewers;   /* protected by lock; GstRTSPClient set (weak) */
@@ -62,7 +62,7 @@ sc_hub_status_free (ScHubStatus *status)
 {
   if (status == NULL)
     return;
-  g_clear_object (&status->client);
+  g_clear_object (&status->connection);
   g_free (status->token);
   g_free (status->address);
   g_clear_pointer (&status->reservation, sc_reservation_free);
@@ -78,7 +78,7 @@ output_clear (Output *o)
 static void
 status_clear (ScHubStatus *status)
 {
-  g_clear_object (&status->client);
+  g_clear_object (&status->connection);
   g_clear_pointer (&status->token, g_free);
   g_clear_pointer (&status->address, g_free);
   g_clear_pointer (&status->reservation, sc_reservation_free);
@@ -172,8 +172,9 @@ sc_stream_hub_get_stream (ScStreamHub *self)
 
 /**
  * sc_stream_hub_set_publisher:
- * @media: the publisher's RECORD media: its identity for sc_stream_hub_push()
- * @client: its connection
+ * @media: the publisher's identity for sc_stream_hub_push(): its RECORD
+ *   media (RTSP) or #ScRtmpPublisher
+ * @connection: its connection, a #GstRTSPClient or an #ScRtmpSession
  * @token: its publish token, kept to re-check the reservation
  * @n_tracks: how many tracks it announced; their caps come with the data
  *
@@ -182,21 +183,21 @@ sc_stream_hub_get_stream (ScStreamHub *self)
  * Returns: (transfer full) (nullable): the replaced publisher's connection,
  *   for the caller to close
  */
-GstRTSPClient *
+GObject *
 sc_stream_hub_set_publisher (ScStreamHub *self, gpointer media,
-                             GstRTSPClient *client, const char *token,
+                             GObject *connection, const char *token,
                              const char *address,
                              const ScReservation *reservation, guint n_tracks)
 {
-  GstRTSPClient *replaced;
+  GObject *replaced;
 
   g_mutex_lock (&self->lock);
-  replaced = g_steal_pointer (&self->status.client);
-  if (replaced == client)
+  replaced = g_steal_pointer (&self->status.connection);
+  if (replaced == connection)
     g_clear_object (&replaced);
   status_clear (&self->status);
   self->media = media;
-  self->status.client = g_object_ref (client);
+  self->status.connection = g_object_ref (connection);
   self->status.token = g_strdup (token);
   self->status.address = g_strdup (address);
   self->status.reservation = sc_reservation_copy (reservation);
@@ -306,7 +307,7 @@ sc_stream_hub_dup_status (ScStreamHub *self)
     {
       s = g_new0 (ScHubStatus, 1);
       *s = self->status;
-      s->client = g_object_ref (self->status.client);
+      s->connection = g_object_ref (self->status.connection);
       s->token = g_strdup (self->status.token);
       s->address = g_strdup (self->status.address);
       s->reservation = sc_reservation_copy (self->status.reservation);

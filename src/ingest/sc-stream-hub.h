@@ -20,8 +20,8 @@ G_DECLARE_FINAL_TYPE (ScStreamHub, sc_stream_hub, SC, STREAM_HUB, GObject)
  */
 typedef struct
 {
-  GstRTSPClient *client; /* the publisher's connection */
-  char *token;           /* for the periodic re-check */
+  GObject *connection; /* the publisher's: GstRTSPClient or ScRtmpSession */
+  char *token;         /* for the periodic re-check */
   char *address;
   ScReservation *reservation;
   gint64 since_us;
@@ -40,9 +40,11 @@ ScStreamHub *sc_stream_hub_new (const char *stream, ScClock *clock,
                                 ScHubReadyFunc on_ready, gpointer data);
 const char *sc_stream_hub_get_stream (ScStreamHub *self);
 
-GstRTSPClient *sc_stream_hub_set_publisher (
-    ScStreamHub *self, gpointer media, GstRTSPClient *client, const char *token,
-    const char *address, const ScReservation *reservation, guint n_tracks);
+GObject *sc_stream_hub_set_publisher (ScStreamHub *self, gpointer media,
+                                      GObject *connection, const char *token,
+                                      const char *address,
+                                      const ScReservation *reservation,
+                                      guint n_tracks);
 gboolean sc_stream_hub_clear_publisher (ScStreamHub *self, gpointer media);
 gboolean sc_stream_hub_is_live (ScStreamHub *self);
 gboolean sc_stream_hub_is_ready (ScStreamHub *self);

@@ -103,6 +103,8 @@ sc_test_server_start_command (const char *command, const char *data_dir,
       /* Never a fixed port; @args may still name one (the last wins). */
       g_ptr_array_add (argv, "--rtsp-port");
       g_ptr_array_add (argv, "0");
+      g_ptr_array_add (argv, "--rtmp-port");
+      g_ptr_array_add (argv, "0");
     }
   for (const char *const *a = args; a != NULL && *a != NULL; a++)
     {
@@ -140,6 +142,8 @@ sc_test_server_start_command (const char *command, const char *data_dir,
         server->admin_key = g_strdup (line + strlen ("admin-key="));
       else if (g_str_has_prefix (line, "rtsp-port="))
         server->rtsp_port = atoi (line + strlen ("rtsp-port="));
+      else if (g_str_has_prefix (line, "rtmp-port="))
+        server->rtmp_port = atoi (line + strlen ("rtmp-port="));
       else if (g_str_has_prefix (line, "http-port="))
         {
           server->http_port = atoi (line + strlen ("http-port="));

@@ -19,6 +19,7 @@ typedef struct
   gboolean own_data_dir;
   guint16 http_port;
   guint16 rtsp_port; /* 0 for `slotcast web` */
+  guint16 rtmp_port;
   char *admin_key;
   char *base_url;
   gboolean tls;

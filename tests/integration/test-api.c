@@ -19,7 +19,7 @@ typedef struct
 } Fixture;
 
 static const char *const default_args[]
-    = { "--public-host", "media.test", "--rtmp-port", "11935", NULL };
+    = { "--public-host", "media.test", NULL };
 
 static void
 set_up (Fixture *f, gconstpointer data)
@@ -156,7 +156,7 @@ test_book_and_ticket (Fixture *f, gconstpointer data)
   check_url (sc_test_json_string (r->json, "connection.rtsp_play_url"), "rtsp",
              "media.test", f->server->rtsp_port, "/live/news", NULL);
   check_url (sc_test_json_string (r->json, "connection.rtmp_server_url"),
-             "rtmp", "media.test", 11935, "/live", NULL);
+             "rtmp", "media.test", f->server->rtmp_port, "/live", NULL);
   key_want = g_strconcat ("news?token=", token, NULL);
   g_assert_cmpstr (sc_test_json_string (r->json, "connection.rtmp_stream_key"),
                    ==, key_want);

@@ -11,18 +11,14 @@
 #include <signal.h>
 #include <string.h>
 
-#include "sc-test-server.h"
+#include "sc-test-media.h"
 
 #define VIDEO_SOURCE                                                           \
   "videotestsrc is-live=true ! video/x-raw,width=320,height=240,"              \
   "framerate=25/1 ! x264enc tune=zerolatency speed-preset=ultrafast "          \
   "key-int-max=25 bitrate=500 ! video/x-h264,profile=baseline"
 
-typedef struct
-{
-  ScTestServer *server;
-  SoupSession *session;
-} Fixture;
+typedef ScTestFixture Fixture;
 
 static void
 set_up (Fixture *f, gconstpointer data)
@@ -39,246 +35,57 @@ tear_down (Fixture *f, gconstpointer data)
   g_object_unref (f->session);
 }
 
-/* Books @stream from now + @start_s for @length_s; returns the ticket. */
-static JsonNode *
-book (Fixture *f, const char *stream, gint64 start_s, gint64 length_s,
-      const char *extra)
-{
-  g_autofree char *body
-      = sc_test_booking_body (stream, start_s, start_s + length_s, extra);
-  g_autofree char *url = sc_test_server_url (f->server, "/api/v1/reservations");
-  g_autoptr (ScTestResponse) r
-      = sc_test_request (f->session, "POST", url, f->server->admin_key, body);
-
-  g_assert_cmpuint (r->status, ==, 201);
-  return json_node_ref (r->json);
-}
-
-static GSubprocess *
-spawn_flags (const char *const *argv, GSubprocessFlags flags)
-{
-  g_autoptr (GError) error = NULL;
-  GSubprocess *proc = g_subprocess_newv (argv, flags, &error);
-
-  g_assert_no_error (error);
-  return proc;
-}
-
-static GSubprocess *
-spawn (const char *const *argv)
-{
-  return spawn_flags (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-}
-
-static GSubprocess *
-spawn_gst (const char *pipeline)
-{
-  g_autofree char *cmd = g_strdup_printf ("gst-launch-1.0 -q %s", pipeline);
-  g_auto (GStrv) argv = NULL;
-
-  g_assert_true (g_shell_parse_argv (cmd, NULL, &argv, NULL));
-  return spawn ((const char *const *)argv);
-}
-
-/* A gst-launch-1.0 viewer whose stdout tells whether it reached EOS. */
-static GSubprocess *
-spawn_viewer (const char *pipeline)
-{
-  g_autofree char *cmd = g_strdup_printf ("gst-launch-1.0 %s", pipeline);
-  g_auto (GStrv) argv = NULL;
-
-  g_assert_true (g_shell_parse_argv (cmd, NULL, &argv, NULL));
-  return spawn_flags ((const char *const *)argv,
-                      G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-}
-
 static GSubprocess *
 publish_gst (const char *url)
 {
   g_autofree char *p = g_strdup_printf (
       VIDEO_SOURCE " ! rtspclientsink protocols=tcp location=\"%s\"", url);
-  return spawn_gst (p);
-}
-
-/* A viewer that decodes @frames frames and exits 0. */
-static GSubprocess *
-view (Fixture *f, const char *stream, const char *token, int frames)
-{
-  g_autofree char *p = g_strdup_printf (
-      "rtspsrc location=\"rtsp://127.0.0.1:%u/live/%s%s%s\" latency=0 "
-      "protocols=tcp ! rtph264depay ! h264parse ! avdec_h264 ! "
-      "fakesink num-buffers=%d",
-      f->server->rtsp_port, stream, token ? "?token=" : "", token ? token : "",
-      frames);
-  return spawn_viewer (p);
-}
-
-static gboolean
-on_timeout (gpointer data)
-{
-  *(gboolean *)data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_process_exit (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  *(gboolean *)data = TRUE;
-}
-
-/* Waits at most @ms for @proc; its exit status, or -1 when it had to be
- * killed. */
-static int
-wait_for (GSubprocess *proc, guint ms)
-{
-  gboolean done = FALSE, timed_out = FALSE;
-  guint id = g_timeout_add (ms, on_timeout, &timed_out);
-
-  g_subprocess_wait_async (proc, NULL, on_process_exit, &done);
-  while (!done && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  if (!done)
-    {
-      g_subprocess_force_exit (proc);
-      while (!done)
-        g_main_context_iteration (NULL, TRUE);
-      return -1;
-    }
-  return g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc)
-                                           : -2;
-}
-
-/* Waits for a viewer; whether it decoded all its frames (reached EOS).
- * Its exit status is not the test: rtspsrc may report an error while
- * tearing down after EOS. */
-static gboolean
-got_frames (GSubprocess *viewer, guint ms)
-{
-  GInputStream *out = g_subprocess_get_stdout_pipe (viewer);
-  g_autoptr (GString) text = g_string_new (NULL);
-  char buf[4096];
-  gssize n;
-  int status = wait_for (viewer, ms);
-
-  while ((n = g_input_stream_read (out, buf, sizeof buf, NULL, NULL)) > 0)
-    g_string_append_len (text, buf, n);
-  if (status != 0)
-    g_test_message ("viewer exited with %d", status);
-  return strstr (text->str, "Got EOS from element") != NULL;
-}
-
-/* The entry of /api/v1/streams for @stream, or NULL. */
-static JsonObject *
-live_entry (Fixture *f, const char *stream, ScTestResponse **keep)
-{
-  g_autofree char *url = sc_test_server_url (f->server, "/api/v1/streams");
-  ScTestResponse *r
-      = sc_test_request (f->session, "GET", url, f->server->admin_key, NULL);
-  JsonArray *a;
-
-  g_assert_cmpuint (r->status, ==, 200);
-  *keep = r;
-  a = json_object_get_array_member (json_node_get_object (r->json), "streams");
-  for (guint i = 0; i < json_array_get_length (a); i++)
-    {
-      JsonObject *o = json_array_get_object_element (a, i);
-      if (g_strcmp0 (json_object_get_string_member (o, "stream"), stream) == 0)
-        return o;
-    }
-  return NULL;
-}
-
-/* Waits until @stream is (or is no longer) live for viewers; returns
- * when, in microseconds of wall clock, or 0 on time-out. */
-static gint64
-wait_live (Fixture *f, const char *stream, gboolean live, guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_autoptr (ScTestResponse) r = NULL;
-      JsonObject *o = live_entry (f, stream, &r);
-      gboolean is_live
-          = o != NULL && json_object_get_boolean_member (o, "live");
-
-      if (is_live == live)
-        return g_get_real_time ();
-      g_usleep (20000);
-    }
-  return 0;
-}
-
-static gint64
-json_time (JsonNode *ticket, const char *member)
-{
-  gint64 us = 0;
-  g_autoptr (GDateTime) dt = g_date_time_new_from_iso8601 (
-      sc_test_json_string (ticket, member), NULL);
-
-  g_assert_nonnull (dt);
-  us = g_date_time_to_unix (dt) * G_USEC_PER_SEC;
-  return us;
-}
-
-static void
-stop_process (GSubprocess *proc)
-{
-  if (g_subprocess_get_identifier (proc) != NULL)
-    {
-      g_subprocess_send_signal (proc, SIGINT);
-      if (wait_for (proc, 5000) == -1)
-        g_test_message ("had to kill %s",
-                        g_subprocess_get_identifier (proc) ?: "a client");
-    }
+  return sc_test_spawn_gst (p);
 }
 
 static void
 test_publish_and_view (Fixture *f, gconstpointer data)
 {
-  g_autoptr (JsonNode) ticket = book (f, "news", 1, 60, NULL);
+  g_autoptr (JsonNode) ticket = sc_test_book (f, "news", 1, 60, NULL);
   g_autoptr (GSubprocess) pub = publish_gst (
       sc_test_json_string (ticket, "connection.rtsp_publish_url"));
   GSubprocess *v[3];
 
-  g_assert_cmpint (wait_live (f, "news", TRUE, 15000), >, 0);
+  g_assert_cmpint (sc_test_wait_live (f, "news", TRUE, 15000), >, 0);
   for (int i = 0; i < 3; i++)
-    v[i] = view (f, "news", NULL, 50);
+    v[i] = sc_test_view (f, "news", NULL, 50);
   for (int i = 0; i < 3; i++)
     {
-      g_assert_true (got_frames (v[i], 20000));
+      g_assert_true (sc_test_got_frames (v[i], 20000));
       g_object_unref (v[i]);
     }
   /* A late viewer decodes its first frame within about one GOP (1 s here,
    * key-int-max=25 at 25 fps) plus the start of a gst-launch-1.0 process. */
   {
     gint64 t0 = g_get_monotonic_time ();
-    g_autoptr (GSubprocess) late = view (f, "news", NULL, 1);
+    g_autoptr (GSubprocess) late = sc_test_view (f, "news", NULL, 1);
 
-    g_assert_true (got_frames (late, 20000));
+    g_assert_true (sc_test_got_frames (late, 20000));
     g_test_message ("late viewer: first frame after %.2f s",
                     (g_get_monotonic_time () - t0) / 1e6);
     g_assert_cmpint (g_get_monotonic_time () - t0, <, 3 * G_USEC_PER_SEC);
   }
   {
     g_autoptr (ScTestResponse) r = NULL;
-    JsonObject *o = live_entry (f, "news", &r);
+    JsonObject *o = sc_test_live_entry (f, "news", &r);
 
     g_assert_nonnull (o);
     g_assert_cmpstr (json_object_get_string_member (o, "reservation"), ==,
                      sc_test_json_string (ticket, "id"));
     g_assert_cmpint (json_object_get_int_member (o, "bytes_in"), >, 10000);
   }
-  stop_process (pub);
+  sc_test_stop_process (pub);
 }
 
 static void
 test_ffmpeg (Fixture *f, gconstpointer data)
 {
-  g_autoptr (JsonNode) ticket = book (f, "ff", 1, 60, NULL);
+  g_autoptr (JsonNode) ticket = sc_test_book (f, "ff", 1, 60, NULL);
   const char *url = sc_test_json_string (ticket, "connection.rtsp_publish_url");
   const char *argv[] = { "ffmpeg",
                          "-nostdin",
@@ -305,13 +112,13 @@ test_ffmpeg (Fixture *f, gconstpointer data)
                          "tcp",
                          url,
                          NULL };
-  g_autoptr (GSubprocess) pub = spawn (argv);
+  g_autoptr (GSubprocess) pub = sc_test_spawn (argv);
   g_autoptr (GSubprocess) viewer = NULL;
 
-  g_assert_cmpint (wait_live (f, "ff", TRUE, 15000), >, 0);
-  viewer = view (f, "ff", NULL, 25);
-  g_assert_true (got_frames (viewer, 20000));
-  stop_process (pub);
+  g_assert_cmpint (sc_test_wait_live (f, "ff", TRUE, 15000), >, 0);
+  viewer = sc_test_view (f, "ff", NULL, 25);
+  g_assert_true (sc_test_got_frames (viewer, 20000));
+  sc_test_stop_process (pub);
 }
 
 /* H.264 + AAC from ffmpeg (MPEG4-GENERIC), H.264 + Opus from GStreamer:
@@ -319,8 +126,8 @@ test_ffmpeg (Fixture *f, gconstpointer data)
 static void
 test_audio (Fixture *f, gconstpointer data)
 {
-  g_autoptr (JsonNode) aac = book (f, "aac", 1, 60, NULL);
-  g_autoptr (JsonNode) opus = book (f, "opus", 1, 60, NULL);
+  g_autoptr (JsonNode) aac = sc_test_book (f, "aac", 1, 60, NULL);
+  g_autoptr (JsonNode) opus = sc_test_book (f, "opus", 1, 60, NULL);
   const char *argv[]
       = { "ffmpeg",
           "-nostdin",
@@ -353,12 +160,12 @@ test_audio (Fixture *f, gconstpointer data)
           "tcp",
           sc_test_json_string (aac, "connection.rtsp_publish_url"),
           NULL };
-  g_autoptr (GSubprocess) pub_aac = spawn (argv);
+  g_autoptr (GSubprocess) pub_aac = sc_test_spawn (argv);
   g_autofree char *opus_pipeline = g_strdup_printf (
       VIDEO_SOURCE " ! rtspclientsink name=s protocols=tcp location=\"%s\" "
                    "audiotestsrc is-live=true ! audioconvert ! opusenc ! s.",
       sc_test_json_string (opus, "connection.rtsp_publish_url"));
-  g_autoptr (GSubprocess) pub_opus = spawn_gst (opus_pipeline);
+  g_autoptr (GSubprocess) pub_opus = sc_test_spawn_gst (opus_pipeline);
   const char *codec[] = { "Audio: aac", "Audio: opus" };
   const char *stream[] = { "aac", "opus" };
 
@@ -376,12 +183,13 @@ test_audio (Fixture *f, gconstpointer data)
                                   "0",      "-f",       "null",
                                   "-",      NULL };
 
-      g_assert_cmpint (wait_live (f, stream[i], TRUE, 15000), >, 0);
+      g_assert_cmpint (sc_test_wait_live (f, stream[i], TRUE, 15000), >, 0);
       url = g_strdup_printf ("rtsp://127.0.0.1:%u/live/%s",
                              f->server->rtsp_port, stream[i]);
       view_argv[5] = url;
-      viewer = spawn_flags (view_argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE
-                                           | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+      viewer = sc_test_spawn_flags (view_argv,
+                                    G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
       g_subprocess_communicate_utf8 (viewer, NULL, NULL, NULL, &err, &error);
       g_assert_no_error (error);
       g_test_message ("ffmpeg viewer of %s exited with %d", stream[i],
@@ -390,8 +198,8 @@ test_audio (Fixture *f, gconstpointer data)
       g_assert_nonnull (strstr (err, "Video: h264"));
       g_assert_nonnull (strstr (err, codec[i]));
     }
-  stop_process (pub_aac);
-  stop_process (pub_opus);
+  sc_test_stop_process (pub_aac);
+  sc_test_stop_process (pub_opus);
 }
 
 /* A private stream: viewers need its view token. */
@@ -399,7 +207,7 @@ static void
 test_private (Fixture *f, gconstpointer data)
 {
   g_autoptr (JsonNode) ticket
-      = book (f, "vip", 1, 60, "\"visibility\":\"private\"");
+      = sc_test_book (f, "vip", 1, 60, "\"visibility\":\"private\"");
   const char *view_token = sc_test_json_string (ticket, "view_token");
   const char *publish_token = sc_test_json_string (ticket, "publish_token");
   g_autoptr (GSubprocess) pub = publish_gst (
@@ -408,14 +216,14 @@ test_private (Fixture *f, gconstpointer data)
   g_autoptr (GSubprocess) wrong = NULL;
   g_autoptr (GSubprocess) invited = NULL;
 
-  g_assert_cmpint (wait_live (f, "vip", TRUE, 15000), >, 0);
-  anonymous = view (f, "vip", NULL, 5);
-  g_assert_false (got_frames (anonymous, 10000));
-  wrong = view (f, "vip", publish_token, 5);
-  g_assert_false (got_frames (wrong, 10000));
-  invited = view (f, "vip", view_token, 25);
-  g_assert_true (got_frames (invited, 20000));
-  stop_process (pub);
+  g_assert_cmpint (sc_test_wait_live (f, "vip", TRUE, 15000), >, 0);
+  anonymous = sc_test_view (f, "vip", NULL, 5);
+  g_assert_false (sc_test_got_frames (anonymous, 10000));
+  wrong = sc_test_view (f, "vip", publish_token, 5);
+  g_assert_false (sc_test_got_frames (wrong, 10000));
+  invited = sc_test_view (f, "vip", view_token, 25);
+  g_assert_true (sc_test_got_frames (invited, 20000));
+  sc_test_stop_process (pub);
 }
 
 /* A publisher at @url must be refused: it exits with an error quickly and
@@ -424,19 +232,19 @@ static void
 assert_refused (Fixture *f, const char *stream, const char *url)
 {
   g_autoptr (GSubprocess) pub = publish_gst (url);
-  int status = wait_for (pub, 10000);
+  int status = sc_test_wait_for (pub, 10000);
 
   g_test_message ("publisher of %s exited with %d", stream, status);
   g_assert_cmpint (status, >, 0);
-  g_assert_cmpint (wait_live (f, stream, FALSE, 100), >, 0);
+  g_assert_cmpint (sc_test_wait_live (f, stream, FALSE, 100), >, 0);
 }
 
 static void
 test_refusals (Fixture *f, gconstpointer data)
 {
-  g_autoptr (JsonNode) ok = book (f, "open", 1, 60, NULL);
-  g_autoptr (JsonNode) later = book (f, "later", 3600, 60, NULL);
-  g_autoptr (JsonNode) gone = book (f, "gone", 1, 60, NULL);
+  g_autoptr (JsonNode) ok = sc_test_book (f, "open", 1, 60, NULL);
+  g_autoptr (JsonNode) later = sc_test_book (f, "later", 3600, 60, NULL);
+  g_autoptr (JsonNode) gone = sc_test_book (f, "gone", 1, 60, NULL);
   const char *token = sc_test_json_string (ok, "publish_token");
   guint16 port = f->server->rtsp_port;
   g_autofree char *no_token
@@ -470,8 +278,8 @@ test_refusals (Fixture *f, gconstpointer data)
 
   /* Nobody publishes "open": its viewers get nothing. */
   {
-    g_autoptr (GSubprocess) viewer = view (f, "open", NULL, 1);
-    g_assert_false (got_frames (viewer, 10000));
+    g_autoptr (GSubprocess) viewer = sc_test_view (f, "open", NULL, 1);
+    g_assert_false (sc_test_got_frames (viewer, 10000));
   }
   {
     g_autofree char *url = sc_test_server_url (f->server, "/metrics");
@@ -494,8 +302,8 @@ test_refusals (Fixture *f, gconstpointer data)
 static void
 test_before_start (Fixture *f, gconstpointer data)
 {
-  g_autoptr (JsonNode) ticket = book (f, "soon", 4, 60, NULL);
-  gint64 start_us = json_time (ticket, "start");
+  g_autoptr (JsonNode) ticket = sc_test_book (f, "soon", 4, 60, NULL);
+  gint64 start_us = sc_test_json_time (ticket, "start");
   g_autoptr (GSubprocess) pub = publish_gst (
       sc_test_json_string (ticket, "connection.rtsp_publish_url"));
   g_autoptr (GSubprocess) viewer = NULL;
@@ -504,7 +312,7 @@ test_before_start (Fixture *f, gconstpointer data)
   for (;;)
     {
       g_autoptr (ScTestResponse) r = NULL;
-      JsonObject *o = live_entry (f, "soon", &r);
+      JsonObject *o = sc_test_live_entry (f, "soon", &r);
 
       if (o != NULL)
         {
@@ -516,23 +324,23 @@ test_before_start (Fixture *f, gconstpointer data)
     }
   /* A viewer now is refused (not live yet) or, if it got in, its frames
    * cannot have come before the start. */
-  viewer = view (f, "soon", NULL, 5);
-  if (got_frames (viewer, 20000))
+  viewer = sc_test_view (f, "soon", NULL, 5);
+  if (sc_test_got_frames (viewer, 20000))
     g_assert_cmpint (g_get_real_time (), >=, start_us);
   /* From the start on, frames. */
-  g_assert_cmpint (wait_live (f, "soon", TRUE, 15000), >=, start_us);
+  g_assert_cmpint (sc_test_wait_live (f, "soon", TRUE, 15000), >=, start_us);
   g_clear_object (&viewer);
-  viewer = view (f, "soon", NULL, 5);
-  g_assert_true (got_frames (viewer, 20000));
-  stop_process (pub);
+  viewer = sc_test_view (f, "soon", NULL, 5);
+  g_assert_true (sc_test_got_frames (viewer, 20000));
+  sc_test_stop_process (pub);
 }
 
 static void
 test_end_and_cancel (Fixture *f, gconstpointer data)
 {
-  g_autoptr (JsonNode) brief = book (f, "brief", 1, 5, NULL);
-  g_autoptr (JsonNode) cut = book (f, "cut", 1, 60, NULL);
-  gint64 end_us = json_time (brief, "end");
+  g_autoptr (JsonNode) brief = sc_test_book (f, "brief", 1, 5, NULL);
+  g_autoptr (JsonNode) cut = sc_test_book (f, "cut", 1, 60, NULL);
+  gint64 end_us = sc_test_json_time (brief, "end");
   g_autoptr (GSubprocess) a = publish_gst (
       sc_test_json_string (brief, "connection.rtsp_publish_url"));
   g_autoptr (GSubprocess) b
@@ -541,11 +349,11 @@ test_end_and_cancel (Fixture *f, gconstpointer data)
       "/api/v1/reservations/", sc_test_json_string (cut, "id"), NULL);
   gint64 gone_us, cancelled_us;
 
-  g_assert_cmpint (wait_live (f, "brief", TRUE, 15000), >, 0);
-  g_assert_cmpint (wait_live (f, "cut", TRUE, 15000), >, 0);
+  g_assert_cmpint (sc_test_wait_live (f, "brief", TRUE, 15000), >, 0);
+  g_assert_cmpint (sc_test_wait_live (f, "cut", TRUE, 15000), >, 0);
 
   /* At the end (grace 0), the publisher is cut within a second. */
-  gone_us = wait_live (f, "brief", FALSE, 15000);
+  gone_us = sc_test_wait_live (f, "brief", FALSE, 15000);
   g_test_message ("cut %.3f s after the end", (gone_us - end_us) / 1e6);
   g_assert_cmpint (gone_us, >=, end_us);
   g_assert_cmpint (gone_us - end_us, <=, G_USEC_PER_SEC);
@@ -558,12 +366,12 @@ test_end_and_cancel (Fixture *f, gconstpointer data)
     g_assert_cmpuint (r->status, ==, 200);
   }
   cancelled_us = g_get_real_time ();
-  gone_us = wait_live (f, "cut", FALSE, 5000);
+  gone_us = sc_test_wait_live (f, "cut", FALSE, 5000);
   g_test_message ("cut %.3f s after the cancel",
                   (gone_us - cancelled_us) / 1e6);
   g_assert_cmpint (gone_us - cancelled_us, <=, G_USEC_PER_SEC);
-  stop_process (a);
-  stop_process (b);
+  sc_test_stop_process (a);
+  sc_test_stop_process (b);
 }
 
 /* A second publisher with the same token takes over; the viewer keeps
@@ -571,20 +379,20 @@ test_end_and_cancel (Fixture *f, gconstpointer data)
 static void
 test_takeover (Fixture *f, gconstpointer data)
 {
-  g_autoptr (JsonNode) ticket = book (f, "relay", 1, 60, NULL);
+  g_autoptr (JsonNode) ticket = sc_test_book (f, "relay", 1, 60, NULL);
   const char *url = sc_test_json_string (ticket, "connection.rtsp_publish_url");
   g_autoptr (GSubprocess) first = publish_gst (url);
   g_autoptr (GSubprocess) second = NULL;
   g_autoptr (GSubprocess) viewer = NULL;
   g_autofree char *since = NULL;
 
-  g_assert_cmpint (wait_live (f, "relay", TRUE, 15000), >, 0);
+  g_assert_cmpint (sc_test_wait_live (f, "relay", TRUE, 15000), >, 0);
   {
     g_autoptr (ScTestResponse) r = NULL;
-    since = g_strdup (
-        json_object_get_string_member (live_entry (f, "relay", &r), "since"));
+    since = g_strdup (json_object_get_string_member (
+        sc_test_live_entry (f, "relay", &r), "since"));
   }
-  viewer = view (f, "relay", NULL, 125); /* 5 s of video */
+  viewer = sc_test_view (f, "relay", NULL, 125); /* 5 s of video */
   g_usleep (G_USEC_PER_SEC);
   second = publish_gst (url);
   /* The second publisher takes over (the server closes the first one's
@@ -593,7 +401,7 @@ test_takeover (Fixture *f, gconstpointer data)
   for (gint64 until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;;)
     {
       g_autoptr (ScTestResponse) r = NULL;
-      JsonObject *o = live_entry (f, "relay", &r);
+      JsonObject *o = sc_test_live_entry (f, "relay", &r);
 
       g_assert_nonnull (o);
       if (g_strcmp0 (json_object_get_string_member (o, "since"), since) != 0)
@@ -601,9 +409,9 @@ test_takeover (Fixture *f, gconstpointer data)
       g_assert_cmpint (g_get_monotonic_time (), <, until);
       g_usleep (20000);
     }
-  g_assert_true (got_frames (viewer, 20000));
-  stop_process (first);
-  stop_process (second);
+  g_assert_true (sc_test_got_frames (viewer, 20000));
+  sc_test_stop_process (first);
+  sc_test_stop_process (second);
 }
 
 /* 200 viewers at once (bench/fanout/viewers.c: raw RTSP over TCP), twice,
@@ -613,7 +421,7 @@ test_takeover (Fixture *f, gconstpointer data)
 static void
 test_many_viewers (Fixture *f, gconstpointer data)
 {
-  g_autoptr (JsonNode) ticket = book (f, "crowd", 1, 60, NULL);
+  g_autoptr (JsonNode) ticket = sc_test_book (f, "crowd", 1, 60, NULL);
   g_autoptr (GSubprocess) pub = publish_gst (
       sc_test_json_string (ticket, "connection.rtsp_publish_url"));
   g_autoptr (GSubprocess) crowd = NULL;
@@ -625,12 +433,12 @@ test_many_viewers (Fixture *f, gconstpointer data)
   gint64 bitrate = 0;
   const char *argv[7];
 
-  g_assert_cmpint (wait_live (f, "crowd", TRUE, 15000), >, 0);
+  g_assert_cmpint (sc_test_wait_live (f, "crowd", TRUE, 15000), >, 0);
   for (int i = 0; i < 100 && bitrate == 0; i++)
     {
       g_autoptr (ScTestResponse) r = NULL;
-      bitrate
-          = json_object_get_int_member (live_entry (f, "crowd", &r), "bitrate");
+      bitrate = json_object_get_int_member (sc_test_live_entry (f, "crowd", &r),
+                                            "bitrate");
       g_usleep (50000);
     }
   g_assert_cmpint (bitrate, >, 0);
@@ -651,7 +459,7 @@ test_many_viewers (Fixture *f, gconstpointer data)
   g_test_message ("%s", out);
   g_assert_nonnull (strstr (out, "cycle=1 viewers=200 streaming=200 fed=200 "));
   g_assert_nonnull (strstr (out, "cycle=2 viewers=200 streaming=200 fed=200 "));
-  stop_process (pub);
+  sc_test_stop_process (pub);
 }
 
 /* `slotcast web` and `slotcast ingest` apart: the node registers its port,
@@ -688,7 +496,7 @@ test_split (void)
   g_assert_cmpuint (node->rtsp_port, >, 0);
 
   /* The ticket carries the port the node registered. */
-  ticket = book (&f, "apart", 1, 60, "\"node\":\"edge\"");
+  ticket = sc_test_book (&f, "apart", 1, 60, "\"node\":\"edge\"");
   play = g_strdup_printf ("rtsp://127.0.0.1:%u/live/apart", node->rtsp_port);
   g_assert_cmpstr (sc_test_json_string (ticket, "connection.rtsp_play_url"), ==,
                    play);
@@ -696,7 +504,7 @@ test_split (void)
   wrong = g_strdup_printf ("%s?token=%s", play,
                            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
   refused = publish_gst (wrong);
-  g_assert_cmpint (wait_for (refused, 10000), >, 0);
+  g_assert_cmpint (sc_test_wait_for (refused, 10000), >, 0);
 
   /* A token of another node's reservation is refused here. */
   {
@@ -704,14 +512,14 @@ test_split (void)
         = { "node", "add", "other", "--public-host", "127.0.0.1", NULL };
     g_autofree char *key2 = sc_test_run_cli (web->data_dir, add2, &status);
     g_autoptr (JsonNode) elsewhere
-        = book (&f, "apart", 120, 60, "\"node\":\"other\"");
+        = sc_test_book (&f, "apart", 120, 60, "\"node\":\"other\"");
     g_autofree char *there = g_strdup_printf (
         "%s?token=%s", play, sc_test_json_string (elsewhere, "publish_token"));
     g_autoptr (GSubprocess) p2 = NULL;
 
     g_assert_cmpint (status, ==, 0);
     p2 = publish_gst (there);
-    g_assert_cmpint (wait_for (p2, 10000), >, 0);
+    g_assert_cmpint (sc_test_wait_for (p2, 10000), >, 0);
   }
 
   pub = publish_gst (
@@ -727,14 +535,14 @@ test_split (void)
     for (int attempt = 0; attempt < 20; attempt++)
       {
         g_clear_object (&viewer);
-        viewer = spawn_viewer (p);
-        if (got_frames (viewer, 20000))
+        viewer = sc_test_spawn_viewer (p);
+        if (sc_test_got_frames (viewer, 20000))
           break;
         g_usleep (200000);
         g_assert_cmpint (attempt, <, 19);
       }
   }
-  stop_process (pub);
+  sc_test_stop_process (pub);
   g_assert_cmpint (sc_test_server_stop (node), ==, 0);
   sc_test_server_free (node);
   g_object_unref (f.session);

@@ -12,7 +12,7 @@ expect () { # expect WANT GOT WHAT
   [ "$1" = "$2" ] && ok "$3" || fail "$3: wanted $1, got $2"
 }
 
-coproc SERVER { exec "$slotcast" serve --data-dir "$dir" --http-port 0 --rtsp-port 0 --public-host media.test 2>"$dir/log"; }
+coproc SERVER { exec "$slotcast" serve --data-dir "$dir" --http-port 0 --rtsp-port 0 --rtmp-port 0 --public-host media.test 2>"$dir/log"; }
 cleanup () { kill "$SERVER_PID" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"; }
 trap cleanup EXIT
 

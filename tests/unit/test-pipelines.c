@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* Every pipeline fragment in pipelines/ parses into a bin with the elements
- * the ingest looks for (depayN/sinkN, srcN/payN). */
+ * the ingest looks for (depayN/sinkN, srcN/payN; flv-* track fragments
+ * after flv-demux, with flvsrc and sinkN). */
 
 #include "config.h"
 
@@ -10,10 +11,9 @@
 
 #include "sc-pipelines-resources.h"
 
-static void
-test_fragment (gconstpointer data)
+static char *
+load (const char *name)
 {
-  const char *name = data;
   g_autofree char *path = g_strdup_printf ("/org/slotcast/pipelines/%s", name);
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) bytes
@@ -22,24 +22,43 @@ test_fragment (gconstpointer data)
   g_auto (GStrv) a = NULL;
   g_autofree char *with_n = NULL;
   g_auto (GStrv) b = NULL;
-  g_autofree char *description = NULL;
-  GstElement *bin;
-  gboolean record = g_str_has_prefix (name, "record-");
-  const char *wanted[2];
 
   g_assert_no_error (error);
   text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   a = g_strsplit (text, "{n}", -1);
   with_n = g_strjoinv ("0", a);
   b = g_strsplit (with_n, "{pt}", -1);
-  description = g_strjoinv ("96", b);
+  return g_strjoinv ("96", b);
+}
+
+static void
+test_fragment (gconstpointer data)
+{
+  const char *name = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *description = load (name);
+  GstElement *bin;
+  gboolean record = g_str_has_prefix (name, "record-");
+  gboolean flv = g_str_has_prefix (name, "flv-");
+  const char *wanted[2];
+
+  if (flv && strcmp (name, "flv-demux.pipeline") != 0)
+    {
+      g_autofree char *head = load ("flv-demux.pipeline");
+      g_autofree char *both = g_strconcat (head, " ", description, NULL);
+
+      g_free (description);
+      description = g_steal_pointer (&both);
+    }
 
   bin = gst_parse_bin_from_description_full (
       description, FALSE, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &error);
   g_assert_no_error (error);
   g_assert_nonnull (bin);
-  wanted[0] = record ? "depay0" : "src0";
-  wanted[1] = record ? "sink0" : "pay0";
+  wanted[0] = flv ? "flvsrc" : record ? "depay0" : "src0";
+  wanted[1] = flv ? "flvdemux" : record ? "sink0" : "pay0";
+  if (flv && strcmp (name, "flv-demux.pipeline") != 0)
+    wanted[0] = "sink0";
   for (int i = 0; i < 2; i++)
     {
       GstElement *e = gst_bin_get_by_name (GST_BIN (bin), wanted[i]);

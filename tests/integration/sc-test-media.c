@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* Helpers of the media tests: booking, spawning real clients (gst-launch-1.0,
+ * ffmpeg), waiting for them, and watching GET /api/v1/streams. */
+
+#include "config.h"
+
+#include "sc-test-media.h"
+
+#include <signal.h>
+#include <string.h>
+
+/* Books @stream from now + @start_s for @length_s; returns the ticket. */
+JsonNode *
+sc_test_book (ScTestFixture *f, const char *stream, gint64 start_s,
+              gint64 length_s, const char *extra)
+{
+  g_autofree char *body
+      = sc_test_booking_body (stream, start_s, start_s + length_s, extra);
+  g_autofree char *url = sc_test_server_url (f->server, "/api/v1/reservations");
+  g_autoptr (ScTestResponse) r
+      = sc_test_request (f->session, "POST", url, f->server->admin_key, body);
+
+  g_assert_cmpuint (r->status, ==, 201);
+  return json_node_ref (r->json);
+}
+
+GSubprocess *
+sc_test_spawn_flags (const char *const *argv, GSubprocessFlags flags)
+{
+  g_autoptr (GError) error = NULL;
+  GSubprocess *proc = g_subprocess_newv (argv, flags, &error);
+
+  g_assert_no_error (error);
+  return proc;
+}
+
+GSubprocess *
+sc_test_spawn (const char *const *argv)
+{
+  return sc_test_spawn_flags (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+}
+
+GSubprocess *
+sc_test_spawn_gst (const char *pipeline)
+{
+  g_autofree char *cmd = g_strdup_printf ("gst-launch-1.0 -q %s", pipeline);
+  g_auto (GStrv) argv = NULL;
+
+  g_assert_true (g_shell_parse_argv (cmd, NULL, &argv, NULL));
+  return sc_test_spawn ((const char *const *)argv);
+}
+
+/* A gst-launch-1.0 viewer whose stdout tells whether it reached EOS. */
+GSubprocess *
+sc_test_spawn_viewer (const char *pipeline)
+{
+  g_autofree char *cmd = g_strdup_printf ("gst-launch-1.0 %s", pipeline);
+  g_auto (GStrv) argv = NULL;
+
+  g_assert_true (g_shell_parse_argv (cmd, NULL, &argv, NULL));
+  return sc_test_spawn_flags ((const char *const *)argv,
+                              G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+}
+
+/* A viewer that decodes @frames frames and exits 0. */
+GSubprocess *
+sc_test_view (ScTestFixture *f, const char *stream, const char *token,
+              int frames)
+{
+  g_autofree char *p = g_strdup_printf (
+      "rtspsrc location=\"rtsp://127.0.0.1:%u/live/%s%s%s\" latency=0 "
+      "protocols=tcp ! rtph264depay ! h264parse ! avdec_h264 ! "
+      "fakesink num-buffers=%d",
+      f->server->rtsp_port, stream, token ? "?token=" : "", token ? token : "",
+      frames);
+  return sc_test_spawn_viewer (p);
+}
+
+static gboolean
+on_timeout (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_process_exit (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *)data = TRUE;
+}
+
+/* Waits at most @ms for @proc; its exit status, or -1 when it had to be
+ * killed. */
+int
+sc_test_wait_for (GSubprocess *proc, guint ms)
+{
+  gboolean done = FALSE, timed_out = FALSE;
+  guint id = g_timeout_add (ms, on_timeout, &timed_out);
+
+  g_subprocess_wait_async (proc, NULL, on_process_exit, &done);
+  while (!done && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  if (!done)
+    {
+      g_subprocess_force_exit (proc);
+      while (!done)
+        g_main_context_iteration (NULL, TRUE);
+      return -1;
+    }
+  return g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc)
+                                           : -2;
+}
+
+/* Waits for a viewer; whether it decoded all its frames (reached EOS).
+ * Its exit status is not the test: rtspsrc may report an error while
+ * tearing down after EOS. */
+gboolean
+sc_test_got_frames (GSubprocess *viewer, guint ms)
+{
+  GInputStream *out = g_subprocess_get_stdout_pipe (viewer);
+  g_autoptr (GString) text = g_string_new (NULL);
+  char buf[4096];
+  gssize n;
+  int status = sc_test_wait_for (viewer, ms);
+
+  while ((n = g_input_stream_read (out, buf, sizeof buf, NULL, NULL)) > 0)
+    g_string_append_len (text, buf, n);
+  if (status != 0)
+    g_test_message ("viewer exited with %d", status);
+  return strstr (text->str, "Got EOS from element") != NULL;
+}
+
+/* The entry of /api/v1/streams for @stream, or NULL. */
+JsonObject *
+sc_test_live_entry (ScTestFixture *f, const char *stream, ScTestResponse **keep)
+{
+  g_autofree char *url = sc_test_server_url (f->server, "/api/v1/streams");
+  ScTestResponse *r
+      = sc_test_request (f->session, "GET", url, f->server->admin_key, NULL);
+  JsonArray *a;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  *keep = r;
+  a = json_object_get_array_member (json_node_get_object (r->json), "streams");
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonObject *o = json_array_get_object_element (a, i);
+      if (g_strcmp0 (json_object_get_string_member (o, "stream"), stream) == 0)
+        return o;
+    }
+  return NULL;
+}
+
+/* Waits until @stream is (or is no longer) live for viewers; returns
+ * when, in microseconds of wall clock, or 0 on time-out. */
+gint64
+sc_test_wait_live (ScTestFixture *f, const char *stream, gboolean live,
+                   guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      g_autoptr (ScTestResponse) r = NULL;
+      JsonObject *o = sc_test_live_entry (f, stream, &r);
+      gboolean is_live
+          = o != NULL && json_object_get_boolean_member (o, "live");
+
+      if (is_live == live)
+        return g_get_real_time ();
+      g_usleep (20000);
+    }
+  return 0;
+}
+
+gint64
+sc_test_json_time (JsonNode *ticket, const char *member)
+{
+  gint64 us = 0;
+  g_autoptr (GDateTime) dt = g_date_time_new_from_iso8601 (
+      sc_test_json_string (ticket, member), NULL);
+
+  g_assert_nonnull (dt);
+  us = g_date_time_to_unix (dt) * G_USEC_PER_SEC;
+  return us;
+}
+
+void
+sc_test_stop_process (GSubprocess *proc)
+{
+  if (g_subprocess_get_identifier (proc) != NULL)
+    {
+      g_subprocess_send_signal (proc, SIGINT);
+      if (sc_test_wait_for (proc, 5000) == -1)
+        g_test_message ("had to kill %s",
+                        g_subprocess_get_identifier (proc) ?: "a client");
+    }
+}
