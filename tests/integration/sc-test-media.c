@@ -200,3 +200,59 @@ sc_test_stop_process (GSubprocess *proc)
                         g_subprocess_get_identifier (proc) ?: "a client");
     }
 }
+
+/**
+ * sc_test_run_viewers:
+ *
+ * Runs bench/fanout/viewers.c (raw RTSP viewers of the first track only)
+ * against @url: @n viewers for @seconds, @cycles times, each fed when it
+ * got @expected bits per second.
+ *
+ * Returns: (transfer full): its report, one line per cycle
+ */
+char *
+sc_test_run_viewers (const char *url, int n, int seconds, gint64 expected,
+                     int cycles)
+{
+  g_autofree char *ns = g_strdup_printf ("%d", n);
+  g_autofree char *secs = g_strdup_printf ("%d", seconds);
+  g_autofree char *rate = g_strdup_printf ("%" G_GINT64_FORMAT, expected);
+  g_autofree char *times = g_strdup_printf ("%d", cycles);
+  const char *argv[]
+      = { g_getenv ("SLOTCAST_VIEWERS_BIN"), url, ns, secs, rate, times, NULL };
+  g_autoptr (GSubprocess) crowd = NULL;
+  g_autoptr (GError) error = NULL;
+  char *out = NULL;
+
+  g_assert_nonnull (argv[0]);
+  crowd = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (crowd, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", out);
+  return out;
+}
+
+/**
+ * sc_test_live_bitrate:
+ *
+ * Returns: @stream's ingest bitrate once /api/v1/streams reports one
+ */
+gint64
+sc_test_live_bitrate (ScTestFixture *f, const char *stream)
+{
+  gint64 bitrate = 0;
+
+  for (int i = 0; i < 100 && bitrate == 0; i++)
+    {
+      g_autoptr (ScTestResponse) r = NULL;
+      JsonObject *o = sc_test_live_entry (f, stream, &r);
+
+      g_assert_nonnull (o);
+      bitrate = json_object_get_int_member (o, "bitrate");
+      if (bitrate == 0)
+        g_usleep (50000);
+    }
+  g_assert_cmpint (bitrate, >, 0);
+  return bitrate;
+}

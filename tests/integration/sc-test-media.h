@@ -33,5 +33,8 @@ gint64 sc_test_wait_live (ScTestFixture *f, const char *stream, gboolean live,
                           guint ms);
 gint64 sc_test_json_time (JsonNode *ticket, const char *member);
 void sc_test_stop_process (GSubprocess *proc);
+char *sc_test_run_viewers (const char *url, int n, int seconds, gint64 expected,
+                           int cycles);
+gint64 sc_test_live_bitrate (ScTestFixture *f, const char *stream);
 
 G_END_DECLS

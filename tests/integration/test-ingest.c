@@ -424,39 +424,14 @@ test_many_viewers (Fixture *f, gconstpointer data)
   g_autoptr (JsonNode) ticket = sc_test_book (f, "crowd", 1, 60, NULL);
   g_autoptr (GSubprocess) pub = publish_gst (
       sc_test_json_string (ticket, "connection.rtsp_publish_url"));
-  g_autoptr (GSubprocess) crowd = NULL;
   g_autofree char *url = g_strdup_printf ("rtsp://127.0.0.1:%u/live/crowd",
                                           f->server->rtsp_port);
   g_autofree char *out = NULL;
-  g_autofree char *expected = NULL;
-  g_autoptr (GError) error = NULL;
-  gint64 bitrate = 0;
-  const char *argv[7];
 
   g_assert_cmpint (sc_test_wait_live (f, "crowd", TRUE, 15000), >, 0);
-  for (int i = 0; i < 100 && bitrate == 0; i++)
-    {
-      g_autoptr (ScTestResponse) r = NULL;
-      bitrate = json_object_get_int_member (sc_test_live_entry (f, "crowd", &r),
-                                            "bitrate");
-      g_usleep (50000);
-    }
-  g_assert_cmpint (bitrate, >, 0);
   /* Fed: at least half the publisher's rate over 3 s (x264 varies). */
-  expected = g_strdup_printf ("%" G_GINT64_FORMAT, bitrate / 2);
-  argv[0] = g_getenv ("SLOTCAST_VIEWERS_BIN");
-  argv[1] = url;
-  argv[2] = "200";
-  argv[3] = "3";
-  argv[4] = expected;
-  argv[5] = "2";
-  argv[6] = NULL;
-  g_assert_nonnull (argv[0]);
-  crowd = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (crowd, NULL, NULL, &out, NULL, &error);
-  g_assert_no_error (error);
-  g_test_message ("%s", out);
+  out = sc_test_run_viewers (url, 200, 3, sc_test_live_bitrate (f, "crowd") / 2,
+                             2);
   g_assert_nonnull (strstr (out, "cycle=1 viewers=200 streaming=200 fed=200 "));
   g_assert_nonnull (strstr (out, "cycle=2 viewers=200 streaming=200 fed=200 "));
   sc_test_stop_process (pub);

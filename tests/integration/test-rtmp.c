@@ -121,6 +121,17 @@ test_ffmpeg (Fixture *f, gconstpointer data)
   int status;
 
   g_assert_cmpint (sc_test_wait_live (f, "rtmp", TRUE, 15000), >, 0);
+  /* First, viewers that set up the video track only, twice over: the
+   * shared media goes on serving everyone, audio included (a PLAY of one track
+   * once left the other's appsrc not-linked and the media in error). */
+  {
+    g_autofree char *play = g_strdup_printf ("rtsp://127.0.0.1:%u/live/rtmp",
+                                             f->server->rtsp_port);
+    g_autofree char *out = sc_test_run_viewers (
+        play, 5, 2, sc_test_live_bitrate (f, "rtmp") / 4, 2);
+
+    g_assert_nonnull (strstr (out, "cycle=2 viewers=5 streaming=5 fed=5 "));
+  }
   viewer = sc_test_view (f, "rtmp", NULL, 50);
   g_assert_true (sc_test_got_frames (viewer, 20000));
   err = probe_rtsp (f, "rtmp", &status);
