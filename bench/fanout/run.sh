@@ -64,6 +64,48 @@ for n in "${counts[@]}"; do
   r1=$(rss)
   wait "$gen"
   cpu=$(echo "scale=1; 100 * ($c1 - $c0) / $hz / (($t1 - $t0) / 1000000000)" | bc)
-  echo "slotcast  viewers=$n $(awk '{print $3, $4, $8}' "$work/out") server_cpu=${cpu}% of one core" \
+  echo "slotcast  viewers=$n $(awk '{print $3, $4, $9}' "$work/out") server_cpu=${cpu}% of one core" \
        "per_viewer=$(echo "scale=3; $cpu / $n" | bc)% rss_per_viewer=$(( (r1 - r0) / n )) KiB"
+done
+
+# --- The peer: nginx with Debian's RTMP module, the same file published
+# over RTMP, N RTMP viewers (bench/admission/rtmpload.c). One worker: live
+# streams in nginx-rtmp need all viewers in the publisher's worker.
+if [ ! -f /usr/lib/nginx/modules/ngx_rtmp_module.so ]; then
+  ${SUDO:-$([ "$(id -u)" = 0 ] || echo sudo)} apt-get install -y nginx-light libnginx-mod-rtmp >/dev/null
+fi
+kill "$server"; wait "$server" 2>/dev/null || true
+np=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$work/nginx"
+cat > "$work/nginx/nginx.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 16384; }
+rtmp { server { listen 127.0.0.1:$np; chunk_size 4096; application live { live on; } } }
+CONF
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
+master=$!; pids+=("$master")
+sleep 0.5
+worker=$(pgrep -P "$master")
+ffmpeg -nostdin -loglevel error -re -stream_loop -1 -i "$work/stream.mp4" -c copy \
+  -f flv "rtmp://127.0.0.1:$np/live/fan" &
+pids+=($!)
+sleep 2
+wticks () { awk '{print $14 + $15}' "/proc/$worker/stat"; }
+wrss () { awk '/VmRSS/ {print $2}' "/proc/$worker/status"; }
+for n in "${counts[@]}"; do
+  r0=$(wrss)
+  "$build/bench/rtmpload" play "$np" live fan "$n" "$seconds" "$bitrate" > "$work/out" &
+  gen=$!
+  sleep 2   # rtmpload's warm-up: everyone connected
+  t0=$(date +%s%N); c0=$(wticks); sleep "$seconds"; c1=$(wticks); t1=$(date +%s%N)
+  r1=$(wrss)
+  wait "$gen"
+  cpu=$(echo "scale=1; 100 * ($c1 - $c0) / $hz / (($t1 - $t0) / 1000000000)" | bc)
+  echo "nginx-rtmp $(awk '{print $1, $2, $3}' "$work/out") server_cpu=${cpu}% of one core" \
+       "per_viewer=$(echo "scale=3; $cpu / $n" | bc)% rss_per_viewer=$(( (r1 - r0) / n )) KiB"
+  sleep 2   # the viewers are gone before the next round
 done
