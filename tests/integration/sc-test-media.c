@@ -8,6 +8,7 @@
 #include "sc-test-media.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Books @stream from now + @start_s for @length_s; returns the ticket. */
@@ -255,4 +256,21 @@ sc_test_live_bitrate (ScTestFixture *f, const char *stream)
     }
   g_assert_cmpint (bitrate, >, 0);
   return bitrate;
+}
+
+/**
+ * sc_test_ffmpeg_kib:
+ * @log: ffmpeg's stderr at the default log level
+ * @kind: "video" or "audio"
+ *
+ * Returns: how many KiB of @kind ffmpeg's final statistics report
+ *   ("video:123kB audio:45kB …"), or -1 when they are missing
+ */
+int
+sc_test_ffmpeg_kib (const char *log, const char *kind)
+{
+  g_autofree char *key = g_strconcat (kind, ":", NULL);
+  const char *at = g_strrstr (log, key);
+
+  return at ? atoi (at + strlen (key)) : -1;
 }

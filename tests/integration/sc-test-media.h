@@ -36,5 +36,6 @@ void sc_test_stop_process (GSubprocess *proc);
 char *sc_test_run_viewers (const char *url, int n, int seconds, gint64 expected,
                            int cycles);
 gint64 sc_test_live_bitrate (ScTestFixture *f, const char *stream);
+int sc_test_ffmpeg_kib (const char *log, const char *kind);
 
 G_END_DECLS

@@ -135,15 +135,16 @@ sc_test_server_start_command (const char *command, const char *data_dir,
 
       g_assert_no_error (error);
       g_assert_nonnull (line); /* the server died before it was ready */
-      if (strcmp (command, "ingest") == 0
-          && g_str_has_prefix (line, "rtmp-port="))
-        break; /* an ingest node has no HTTP port */
       if (g_str_has_prefix (line, "admin-key="))
         server->admin_key = g_strdup (line + strlen ("admin-key="));
       else if (g_str_has_prefix (line, "rtsp-port="))
         server->rtsp_port = atoi (line + strlen ("rtsp-port="));
       else if (g_str_has_prefix (line, "rtmp-port="))
-        server->rtmp_port = atoi (line + strlen ("rtmp-port="));
+        {
+          server->rtmp_port = atoi (line + strlen ("rtmp-port="));
+          if (strcmp (command, "ingest") == 0)
+            break; /* an ingest node has no HTTP port: its last line */
+        }
       else if (g_str_has_prefix (line, "http-port="))
         {
           server->http_port = atoi (line + strlen ("http-port="));

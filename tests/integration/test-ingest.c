@@ -197,6 +197,8 @@ test_audio (Fixture *f, gconstpointer data)
       g_assert_cmpint (g_subprocess_get_exit_status (viewer), ==, 0);
       g_assert_nonnull (strstr (err, "Video: h264"));
       g_assert_nonnull (strstr (err, codec[i]));
+      g_assert_cmpint (sc_test_ffmpeg_kib (err, "video"), >, 0);
+      g_assert_cmpint (sc_test_ffmpeg_kib (err, "audio"), >, 0);
     }
   sc_test_stop_process (pub_aac);
   sc_test_stop_process (pub_opus);
@@ -437,6 +439,28 @@ test_many_viewers (Fixture *f, gconstpointer data)
   sc_test_stop_process (pub);
 }
 
+/* Views @play on a node until frames come: no status API on a node, so a
+ * viewer that waits for the data is the readiness check (DESCRIBE waits up
+ * to 5 s for the first data). */
+static void
+view_node (const char *play)
+{
+  g_autofree char *p = g_strdup_printf (
+      "rtspsrc location=\"%s\" latency=0 protocols=tcp ! rtph264depay ! "
+      "h264parse ! avdec_h264 ! fakesink num-buffers=25",
+      play);
+
+  for (int attempt = 0; attempt < 20; attempt++)
+    {
+      g_autoptr (GSubprocess) viewer = sc_test_spawn_viewer (p);
+
+      if (sc_test_got_frames (viewer, 20000))
+        return;
+      g_usleep (200000);
+    }
+  g_assert_not_reached ();
+}
+
 /* `slotcast web` and `slotcast ingest` apart: the node registers its port,
  * admits through POST /api/v1/ingest/authorize, and serves viewers. */
 static void
@@ -453,7 +477,6 @@ test_split (void)
   Fixture f = { web, sc_test_session_new () };
   g_autoptr (JsonNode) ticket = NULL;
   g_autoptr (GSubprocess) pub = NULL;
-  g_autoptr (GSubprocess) viewer = NULL;
   g_autoptr (GSubprocess) refused = NULL;
   g_autofree char *play = NULL;
   g_autofree char *wrong = NULL;
@@ -499,25 +522,34 @@ test_split (void)
 
   pub = publish_gst (
       sc_test_json_string (ticket, "connection.rtsp_publish_url"));
-  {
-    g_autofree char *p = g_strdup_printf (
-        "rtspsrc location=\"%s\" latency=0 protocols=tcp ! rtph264depay ! "
-        "h264parse ! avdec_h264 ! fakesink num-buffers=25",
-        play);
-
-    /* No status API on a node: a viewer that waits for the data is the
-     * readiness check (DESCRIBE waits up to 5 s for the first data). */
-    for (int attempt = 0; attempt < 20; attempt++)
-      {
-        g_clear_object (&viewer);
-        viewer = sc_test_spawn_viewer (p);
-        if (sc_test_got_frames (viewer, 20000))
-          break;
-        g_usleep (200000);
-        g_assert_cmpint (attempt, <, 19);
-      }
-  }
+  view_node (play);
   sc_test_stop_process (pub);
+  g_clear_object (&pub);
+
+  /* The same reservation over RTMP, at the RTMP port the node registered:
+   * its admission is an HTTP call on a worker thread. */
+  {
+    g_autofree char *server
+        = g_strdup_printf ("rtmp://127.0.0.1:%u/live", node->rtmp_port);
+    g_autofree char *rtmp = g_strdup_printf (
+        "%s/%s", server,
+        sc_test_json_string (ticket, "connection.rtmp_stream_key"));
+    const char *argv[]
+        = { "ffmpeg",   "-nostdin",    "-loglevel",
+            "error",    "-re",         "-f",
+            "lavfi",    "-i",          "testsrc=size=320x240:rate=25",
+            "-pix_fmt", "yuv420p",     "-c:v",
+            "libx264",  "-preset",     "ultrafast",
+            "-tune",    "zerolatency", "-g",
+            "25",       "-f",          "flv",
+            rtmp,       NULL };
+
+    g_assert_cmpstr (sc_test_json_string (ticket, "connection.rtmp_server_url"),
+                     ==, server);
+    pub = sc_test_spawn (argv);
+    view_node (play);
+    sc_test_stop_process (pub);
+  }
   g_assert_cmpint (sc_test_server_stop (node), ==, 0);
   sc_test_server_free (node);
   g_object_unref (f.session);

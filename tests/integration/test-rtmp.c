@@ -139,6 +139,8 @@ test_ffmpeg (Fixture *f, gconstpointer data)
   g_assert_cmpint (status, ==, 0);
   g_assert_nonnull (strstr (err, "Video: h264"));
   g_assert_nonnull (strstr (err, "Audio: aac"));
+  g_assert_cmpint (sc_test_ffmpeg_kib (err, "video"), >, 0);
+  g_assert_cmpint (sc_test_ffmpeg_kib (err, "audio"), >, 0);
   {
     g_autoptr (ScTestResponse) r = NULL;
     JsonObject *o = sc_test_live_entry (f, "rtmp", &r);
@@ -197,6 +199,8 @@ test_rtmp2sink (Fixture *f, gconstpointer data)
   g_assert_cmpint (status, ==, 0);
   g_assert_nonnull (strstr (err, "Video: h264"));
   g_assert_nonnull (strstr (err, "Audio: aac"));
+  g_assert_cmpint (sc_test_ffmpeg_kib (err, "video"), >, 0);
+  g_assert_cmpint (sc_test_ffmpeg_kib (err, "audio"), >, 0);
   sc_test_stop_process (pub);
 }
 
