@@ -9,11 +9,13 @@ SLOTCAST_BUILD_DEPS=(
   glib-networking
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-rtsp gstreamer1.0-x
+  desktop-file-utils shared-mime-info
 )
 
 SLOTCAST_TEST_DEPS=(
   curl jq sqlite3 clang libclang-rt-14-dev
-  gstreamer1.0-tools gstreamer1.0-rtsp gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  gstreamer1.0-tools gstreamer1.0-libav
   ffmpeg
 )
 

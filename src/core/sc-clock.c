@@ -185,3 +185,59 @@ sc_duration_describe (gint64 us)
     }
   return g_strdup_printf ("%" G_GINT64_FORMAT " days", (s + 86399) / 86400);
 }
+
+/**
+ * sc_duration_parse:
+ * @text: "90s", "30m", "2h", "1h30m", "1h30m15s" or plain seconds ("45")
+ * @out_us: (out): the duration in microseconds
+ *
+ * Returns: whether @text is such a duration (at most 7 days)
+ */
+gboolean
+sc_duration_parse (const char *text, gint64 *out_us)
+{
+  gint64 total = 0;
+  const char *p = text;
+  char last_unit = 0;
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  while (*p != '\0')
+    {
+      gint64 n = 0;
+      int digits = 0;
+      gint64 unit;
+
+      for (; g_ascii_isdigit (*p) && digits < 9; p++, digits++)
+        n = n * 10 + (*p - '0');
+      if (digits == 0 || g_ascii_isdigit (*p))
+        return FALSE;
+      switch (*p)
+        {
+          case 'h':
+            unit = 3600;
+            break;
+          case 'm':
+            unit = 60;
+            break;
+          case 's':
+          case '\0':
+            unit = 1;
+            break;
+          default:
+            return FALSE;
+        }
+      /* Units only in decreasing order, each once. */
+      if (last_unit != 0
+          && (last_unit == 's' || (last_unit == 'm' && unit != 1)))
+        return FALSE;
+      last_unit = *p ? *p : 's';
+      total += n * unit;
+      if (*p != '\0')
+        p++;
+    }
+  if (total > 7 * 86400)
+    return FALSE;
+  *out_us = total * SC_USEC_PER_SEC;
+  return TRUE;
+}

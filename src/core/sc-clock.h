@@ -22,5 +22,6 @@ void sc_clock_advance_us (ScClock *clock, gint64 delta_us);
 char *sc_time_format_us (gint64 us);
 gboolean sc_time_parse (const char *text, gint64 *out_us);
 char *sc_duration_describe (gint64 us);
+gboolean sc_duration_parse (const char *text, gint64 *out_us);
 
 G_END_DECLS

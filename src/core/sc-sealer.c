@@ -30,7 +30,7 @@
 
 #define NONCE_LEN 12
 #define TAG_LEN 16
-#define MAX_PLAINTEXT 4096
+#define MAX_PLAINTEXT 32768
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_CIPHER_CTX, EVP_CIPHER_CTX_free)
 
@@ -187,7 +187,7 @@ seal_error (GError **error, const char *what)
 
 /**
  * sc_sealer_seal:
- * @plaintext: a short secret (at most 4 KiB)
+ * @plaintext: a short secret or a ticket (at most 32 KiB)
  * @aad: what the blob belongs to, e.g. "reservation-id/publish"
  *
  * Returns: (transfer full) (nullable): nonce, ciphertext and tag

@@ -2,7 +2,8 @@
 
 /* Every pipeline fragment in pipelines/ parses into a bin with the elements
  * the ingest looks for (depayN/sinkN, srcN/payN; flv-* track fragments
- * after flv-demux, with flvsrc and sinkN). */
+ * after flv-demux, with flvsrc and sinkN); the uploader's upload-* ones
+ * parse. */
 
 #include "config.h"
 
@@ -28,7 +29,20 @@ load (const char *name)
   a = g_strsplit (text, "{n}", -1);
   with_n = g_strjoinv ("0", a);
   b = g_strsplit (with_n, "{pt}", -1);
-  return g_strjoinv ("96", b);
+  g_free (with_n);
+  with_n = g_strjoinv ("96", b);
+  /* The uploader's placeholders. */
+  for (const char *const *kv = (const char *const[]){
+           "{kbps}", "2500", "{gop}", "60", "{file}", "/dev/null",
+           "{location}", "rtsp://127.0.0.1:1/live/a?token=t", NULL };
+       *kv != NULL; kv += 2)
+    {
+      g_auto (GStrv) parts = g_strsplit (with_n, kv[0], -1);
+
+      g_free (with_n);
+      with_n = g_strjoinv (kv[1], parts);
+    }
+  return g_steal_pointer (&with_n);
 }
 
 static void
@@ -41,6 +55,16 @@ test_fragment (gconstpointer data)
   gboolean record = g_str_has_prefix (name, "record-");
   gboolean flv = g_str_has_prefix (name, "flv-");
   const char *wanted[2];
+
+  if (g_str_has_prefix (name, "upload-"))
+    {
+      /* The uploader's fragments: each parses on its own. */
+      bin = gst_parse_bin_from_description_full (
+          description, FALSE, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &error);
+      g_assert_no_error (error);
+      gst_object_unref (bin);
+      return;
+    }
 
   if (flv && strcmp (name, "flv-demux.pipeline") != 0)
     {

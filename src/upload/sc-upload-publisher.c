@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/**
+ * ScUploadPublisher:
+ *
+ * One attempt at publishing: a GStreamer pipeline built from the `upload-*`
+ * fragments in pipelines/ (a source, H.264 and AAC/Opus encoders, then
+ * rtspclientsink or flvmux ! rtmp2sink to the ticket's URL), started,
+ * watched and stopped. It reports, as signals on the main context:
+ *
+ * - `connected`: the pipeline plays (the server took the RECORD/publish);
+ * - `failed (reason, refused)`: the link dropped or the server refused;
+ *   @refused is TRUE when the server said no (401/403, or RTMP's
+ *   Unauthorized/BadName), with its reason;
+ * - `finished`: the source ended (a file).
+ *
+ * A publisher is used once; reconnecting makes a new one.
+ */
+
+#include "config.h"
+
+#include "sc-upload-publisher.h"
+
+#include "sc-upload-pipelines.h"
+
+#include <gst/pbutils/pbutils.h>
+#include <string.h>
+
+#define FRAME_RATE 30
+
+struct _ScUploadPublisher
+{
+  GObject parent_instance;
+
+  ScUploadMedia media;
+  char *value;
+  char *audio;
+  char *location;
+  GstElement *pipeline;
+  guint bus_watch;
+  gboolean connected;
+  gboolean done;   /* failed or finished was emitted */
+  guint64 bytes;   /* atomic: encoded bytes sent into the sink */
+  guint64 dropped; /* atomic: times the raw video queue overflowed */
+};
+
+G_DEFINE_FINAL_TYPE (ScUploadPublisher, sc_upload_publisher, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_CONNECTED,
+  SIGNAL_FAILED,
+  SIGNAL_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static char *
+fragment (const char *name, const char *const *substitutions)
+{
+  g_autofree char *path
+      = g_strdup_printf ("/org/slotcast/pipelines/%s.pipeline", name);
+  g_autoptr (GBytes) bytes
+      = g_resource_lookup_data (sc_pipelines_get_resource (), path, 0, NULL);
+  char *text;
+
+  g_assert (bytes != NULL); /* names are fixed at build time */
+  text = g_strstrip (
+      g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes)));
+  for (const char *const *kv = substitutions; kv && *kv; kv += 2)
+    {
+      g_auto (GStrv) parts = g_strsplit (text, kv[0], -1);
+
+      g_free (text);
+      text = g_strjoinv (kv[1], parts);
+    }
+  return text;
+}
+
+/* Whether @path has an audio stream; FALSE with @error if it is no media. */
+static gboolean
+file_has_audio (const char *path, gboolean *out_audio, GError **error)
+{
+  g_autoptr (GstDiscoverer) d = gst_discoverer_new (10 * GST_SECOND, error);
+  g_autoptr (GstDiscovererInfo) info = NULL;
+  g_autofree char *uri = NULL;
+  GList *video, *audio;
+
+  if (d == NULL || (uri = gst_filename_to_uri (path, error)) == NULL)
+    return FALSE;
+  if ((info = gst_discoverer_discover_uri (d, uri, error)) == NULL)
+    return FALSE;
+  video = gst_discoverer_info_get_video_streams (info);
+  audio = gst_discoverer_info_get_audio_streams (info);
+  *out_audio = audio != NULL;
+  gst_discoverer_stream_info_list_free (audio);
+  if (video == NULL)
+    {
+      g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_WRONG_TYPE,
+                   "%s has no video", path);
+      return FALSE;
+    }
+  gst_discoverer_stream_info_list_free (video);
+  return TRUE;
+}
+
+/**
+ * sc_upload_pipeline_describe:
+ * @location: the ticket's RTSP publish URL, or its RTMP URL
+ *
+ * Returns: (transfer full) (nullable): the launch description publishing
+ *   @media to @location, or %NULL with @error set (a file that is no media)
+ */
+char *
+sc_upload_pipeline_describe (const ScUploadMedia *media, const char *location,
+                             GError **error)
+{
+  g_autofree char *kbps = g_strdup_printf ("%d", media->video_kbps);
+  g_autofree char *gop = g_strdup_printf ("%d", media->gop_s * FRAME_RATE);
+  const char *subs[] = { "{kbps}", kbps,     "{gop}",      gop, "{location}",
+                         location, "{file}", media->value, NULL };
+  g_autofree char *h264 = fragment ("upload-h264", subs);
+  g_autofree char *enc_audio
+      = fragment (media->rtmp ? "upload-aac" : "upload-opus", subs);
+  g_autofree char *sink
+      = fragment (media->rtmp ? "upload-rtmp" : "upload-rtsp", subs);
+  g_autofree char *video = NULL;
+  g_autofree char *audio = NULL;
+  g_autofree char *file = NULL;
+  const char *pace = "";
+  gboolean with_audio = TRUE;
+  g_autoptr (GString) d = g_string_new (NULL);
+
+  switch (media->kind)
+    {
+      case SC_UPLOAD_SOURCE_TEST_PATTERN:
+        video = fragment ("upload-test-video", subs);
+        audio = fragment ("upload-test-audio", subs);
+        break;
+      case SC_UPLOAD_SOURCE_CAMERA:
+        video = fragment ("upload-camera-video", subs);
+        audio = fragment ("upload-camera-audio", subs);
+        break;
+      case SC_UPLOAD_SOURCE_DESCRIPTION:
+        video = g_strdup (media->value);
+        audio = g_strdup (media->audio);
+        with_audio = audio != NULL;
+        break;
+      case SC_UPLOAD_SOURCE_FILE:
+        if (strpbrk (media->value, "\"\\") != NULL)
+          {
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                         "Cannot publish a file whose name has \" or \\ in it");
+            return NULL;
+          }
+        if (!file_has_audio (media->value, &with_audio, error))
+          return NULL;
+        /* A file is not live: play it at its own pace. */
+        file = fragment ("upload-file", subs);
+        g_string_append_printf (d, "%s ", file);
+        video = g_strdup ("dec.");
+        audio = g_strdup ("dec.");
+        pace = " ! queue ! clocksync";
+        break;
+    }
+  g_string_append_printf (d, "%s%s ! %s ! queue ! sink. ", video, pace, h264);
+  if (with_audio)
+    g_string_append_printf (d, "%s%s ! %s ! queue ! sink. ", audio, pace,
+                            enc_audio);
+  g_string_append (d, sink);
+  return g_string_free (g_steal_pointer (&d), FALSE);
+}
+
+static void
+sc_upload_publisher_dispose (GObject *object)
+{
+  sc_upload_publisher_stop (SC_UPLOAD_PUBLISHER (object));
+  G_OBJECT_CLASS (sc_upload_publisher_parent_class)->dispose (object);
+}
+
+static void
+sc_upload_publisher_finalize (GObject *object)
+{
+  ScUploadPublisher *self = SC_UPLOAD_PUBLISHER (object);
+
+  g_free (self->value);
+  g_free (self->audio);
+  g_free (self->location);
+  G_OBJECT_CLASS (sc_upload_publisher_parent_class)->finalize (object);
+}
+
+static void
+sc_upload_publisher_class_init (ScUploadPublisherClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sc_upload_publisher_dispose;
+  object_class->finalize = sc_upload_publisher_finalize;
+  signals[SIGNAL_CONNECTED]
+      = g_signal_new ("connected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_FAILED] = g_signal_new (
+      "failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+      NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
+  signals[SIGNAL_FINISHED]
+      = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+sc_upload_publisher_init (ScUploadPublisher *self)
+{
+}
+
+/**
+ * sc_upload_publisher_new:
+ *
+ * Returns: (transfer full): a publisher of @media to @location, not started
+ */
+ScUploadPublisher *
+sc_upload_publisher_new (const ScUploadMedia *media, const char *location)
+{
+  ScUploadPublisher *self = g_object_new (SC_TYPE_UPLOAD_PUBLISHER, NULL);
+
+  self->media = *media;
+  self->value = g_strdup (media->value);
+  self->audio = g_strdup (media->audio);
+  self->media.value = self->value;
+  self->media.audio = self->audio;
+  self->location = g_strdup (location);
+  return self;
+}
+
+/* The server's answer in an rtspclientsink error ("Got error response:
+ * 403 (Forbidden: slot ended)."), or NULL if it is no refusal. */
+static char *
+refusal_reason (const char *text)
+{
+  const char *at;
+  const char *open;
+
+  if (text == NULL)
+    return NULL;
+  if ((at = strstr (text, "error response: 401")) != NULL
+      || (at = strstr (text, "error response: 403")) != NULL)
+    {
+      open = strchr (at, '(');
+      if (open == NULL)
+        return g_strdup ("refused");
+      open++;
+      if (g_str_has_prefix (open, "Forbidden: "))
+        open += strlen ("Forbidden: ");
+      else if (g_str_has_prefix (open, "Unauthorized: "))
+        open += strlen ("Unauthorized: ");
+      return g_strndup (open, strcspn (open, ")"));
+    }
+  if (strstr (text, "NetStream.Publish.Unauthorized") != NULL
+      || strstr (text, "NetStream.Publish.BadName") != NULL)
+    {
+      /* rtmp2sink quotes the onStatus object: take its description. */
+      at = strstr (text, "\"description\": \"");
+      if (at == NULL)
+        return g_strdup (text);
+      at += strlen ("\"description\": \"");
+      return g_strndup (at, strcspn (at, "\""));
+    }
+  return NULL;
+}
+
+static void
+fail (ScUploadPublisher *self, const char *reason, gboolean refused)
+{
+  if (self->done)
+    return;
+  self->done = TRUE;
+  g_signal_emit (self, signals[SIGNAL_FAILED], 0, reason, refused);
+}
+
+static gboolean
+on_bus (GstBus *bus, GstMessage *message, gpointer data)
+{
+  ScUploadPublisher *self = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *debug = NULL;
+  g_autofree char *reason = NULL;
+  GstState old_state, new_state;
+
+  switch (GST_MESSAGE_TYPE (message))
+    {
+      case GST_MESSAGE_ERROR:
+        gst_message_parse_error (message, &error, &debug);
+        reason = refusal_reason (debug);
+        if (reason == NULL)
+          reason = refusal_reason (error->message);
+        if (reason != NULL)
+          fail (self, reason, TRUE);
+        else
+          {
+            g_autofree char *what = g_strdup_printf ("%s (%s)", error->message,
+                                                     debug ? debug : "");
+            fail (self, what, FALSE);
+          }
+        break;
+      case GST_MESSAGE_WARNING:
+        /* rtspclientsink only warns when the server closes the connection. */
+        gst_message_parse_warning (message, &error, &debug);
+        if (strstr (error->message, "closed") != NULL
+            || (debug && strstr (debug, "closed") != NULL))
+          fail (self, error->message, FALSE);
+        break;
+      case GST_MESSAGE_EOS:
+        if (!self->done)
+          {
+            self->done = TRUE;
+            g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+          }
+        break;
+      case GST_MESSAGE_STATE_CHANGED:
+        if (GST_MESSAGE_SRC (message) != GST_OBJECT (self->pipeline))
+          break;
+        gst_message_parse_state_changed (message, &old_state, &new_state, NULL);
+        if (new_state == GST_STATE_PLAYING && !self->connected)
+          {
+            self->connected = TRUE;
+            g_signal_emit (self, signals[SIGNAL_CONNECTED], 0);
+          }
+        break;
+      default:
+        break;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static GstPadProbeReturn
+count_bytes (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  ScUploadPublisher *self = data;
+  GstBuffer *buffer = gst_pad_probe_info_get_buffer (info);
+
+  if (buffer != NULL)
+    __atomic_add_fetch (&self->bytes, gst_buffer_get_size (buffer),
+                        __ATOMIC_RELAXED);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+on_overrun (GstElement *queue, gpointer data)
+{
+  ScUploadPublisher *self = data;
+
+  __atomic_add_fetch (&self->dropped, 1, __ATOMIC_RELAXED);
+}
+
+static void
+watch_element (ScUploadPublisher *self, const char *name)
+{
+  g_autoptr (GstElement) e
+      = gst_bin_get_by_name (GST_BIN (self->pipeline), name);
+  g_autoptr (GstPad) pad = e ? gst_element_get_static_pad (e, "src") : NULL;
+
+  if (pad != NULL)
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_bytes, self, NULL);
+}
+
+/**
+ * sc_upload_publisher_start:
+ *
+ * Builds the pipeline and sets it playing; the outcome comes as signals.
+ */
+gboolean
+sc_upload_publisher_start (ScUploadPublisher *self, GError **error)
+{
+  g_autofree char *description
+      = sc_upload_pipeline_describe (&self->media, self->location, error);
+  g_autoptr (GstBus) bus = NULL;
+  g_autoptr (GstElement) vqueue = NULL;
+
+  if (description == NULL)
+    return FALSE;
+  g_debug ("pipeline: %s", description);
+  self->pipeline = gst_parse_launch_full (description, NULL,
+                                          GST_PARSE_FLAG_FATAL_ERRORS, error);
+  if (self->pipeline == NULL)
+    return FALSE;
+  watch_element (self, "vparse");
+  watch_element (self, "aparse");
+  vqueue = gst_bin_get_by_name (GST_BIN (self->pipeline), "vqueue");
+  if (vqueue != NULL)
+    g_signal_connect (vqueue, "overrun", G_CALLBACK (on_overrun), self);
+  bus = gst_element_get_bus (self->pipeline);
+  self->bus_watch = gst_bus_add_watch (bus, on_bus, self);
+  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING)
+      == GST_STATE_CHANGE_FAILURE)
+    {
+      /* The reason comes on the bus. */
+      GST_DEBUG ("state change failed");
+    }
+  return TRUE;
+}
+
+/**
+ * sc_upload_publisher_stop:
+ *
+ * Stops and drops the pipeline; no signal is emitted after this.
+ */
+void
+sc_upload_publisher_stop (ScUploadPublisher *self)
+{
+  self->done = TRUE;
+  g_clear_handle_id (&self->bus_watch, g_source_remove);
+  if (self->pipeline != NULL)
+    {
+      gst_element_set_state (self->pipeline, GST_STATE_NULL);
+      gst_clear_object (&self->pipeline);
+    }
+}
+
+guint64
+sc_upload_publisher_get_bytes (ScUploadPublisher *self)
+{
+  return __atomic_load_n (&self->bytes, __ATOMIC_RELAXED);
+}
+
+guint64
+sc_upload_publisher_get_dropped (ScUploadPublisher *self)
+{
+  return __atomic_load_n (&self->dropped, __ATOMIC_RELAXED);
+}

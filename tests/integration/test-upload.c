@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* slotcast-upload against a real `slotcast serve` on port 0, with real
+ * pipelines and reservations a few seconds ahead: the ticket store, going
+ * live on time, surviving a server restart, stopping on a cancel, skipping
+ * a tampered ticket. Each test has its own XDG folders. */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sc-test-media.h"
+
+typedef struct
+{
+  ScTestFixture f;
+  char *home;
+  char **env;
+} Fixture;
+
+static void
+set_up (Fixture *x, gconstpointer data)
+{
+  x->f.server = sc_test_server_start (NULL, NULL, NULL);
+  x->f.session = sc_test_session_new ();
+  x->home = sc_test_make_tmp_dir ();
+  x->env = g_get_environ ();
+  x->env = g_environ_setenv (x->env, "XDG_DATA_HOME", x->home, TRUE);
+  x->env = g_environ_setenv (x->env, "XDG_CONFIG_HOME", x->home, TRUE);
+  x->env = g_environ_unsetenv (x->env, "DBUS_SESSION_BUS_ADDRESS");
+  x->env = g_environ_setenv (x->env, "SLOTCAST_SERVER", x->f.server->base_url,
+                             TRUE);
+  x->env = g_environ_setenv (x->env, "SLOTCAST_API_KEY", x->f.server->admin_key,
+                             TRUE);
+}
+
+static void
+tear_down (Fixture *x, gconstpointer data)
+{
+  if (x->f.server != NULL)
+    {
+      g_assert_cmpint (sc_test_server_stop (x->f.server), ==, 0);
+      sc_test_server_free (x->f.server);
+    }
+  g_object_unref (x->f.session);
+  sc_test_remove_tree (x->home);
+  g_free (x->home);
+  g_strfreev (x->env);
+}
+
+/* slotcast-upload with @args (NULL-terminated), not waited for. */
+static GSubprocess *
+spawn_upload (Fixture *x, const char *const *args)
+{
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  GSubprocess *proc;
+
+  g_ptr_array_add (argv, (char *)g_getenv ("SLOTCAST_UPLOAD_BIN"));
+  g_assert_nonnull (argv->pdata[0]);
+  for (const char *const *a = args; *a != NULL; a++)
+    g_ptr_array_add (argv, (char *)*a);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_set_environ (launcher, x->env);
+  proc = g_subprocess_launcher_spawnv (
+      launcher, (const char *const *)argv->pdata, &error);
+  g_assert_no_error (error);
+  return proc;
+}
+
+/* Waits for @proc; its exit status; its output in @out and @err. */
+static int
+finish (GSubprocess *proc, char **out, char **err)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  g_test_message ("slotcast-upload exited with %d:\n%s%s",
+                  g_subprocess_get_exit_status (proc), out ? *out : "",
+                  err ? *err : "");
+  return g_subprocess_get_exit_status (proc);
+}
+
+static int
+upload (Fixture *x, const char *const *args, char **out, char **err)
+{
+  g_autoptr (GSubprocess) proc = spawn_upload (x, args);
+
+  return finish (proc, out, err);
+}
+
+/* Books with `slotcast-upload book`; the reservation id. */
+static char *
+book (Fixture *x, const char *stream, const char *start, const char *duration)
+{
+  const char *args[] = { "book", "--stream",   stream,   "--start",
+                         start,  "--duration", duration, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *id;
+
+  g_assert_cmpint (upload (x, args, &out, &err), ==, 0);
+  id = strstr (out, "id: ");
+  g_assert_nonnull (id);
+  return g_strndup (id + 4, 36);
+}
+
+static char *
+ticket_path (Fixture *x, const char *id)
+{
+  g_autofree char *name = g_strconcat (id, ".ticket", NULL);
+
+  return g_build_filename (x->home, "slotcast", "tickets", name, NULL);
+}
+
+static JsonNode *
+server_ticket (Fixture *x, const char *id)
+{
+  g_autofree char *path
+      = g_strconcat ("/api/v1/reservations/", id, "/ticket", NULL);
+  g_autofree char *url = sc_test_server_url (x->f.server, path);
+  g_autoptr (ScTestResponse) r = sc_test_request (x->f.session, "GET", url,
+                                                  x->f.server->admin_key, NULL);
+
+  g_assert_cmpuint (r->status, ==, 200);
+  return json_node_ref (r->json);
+}
+
+/* book stores the ticket sealed (the token is not in the file), list shows
+ * it, show masks the token unless --reveal. */
+static void
+test_store (Fixture *x, gconstpointer data)
+{
+  g_autofree char *id = book (x, "store", "+1h", "30m");
+  g_autofree char *path = ticket_path (x, id);
+  g_autofree char *key
+      = g_build_filename (x->home, "slotcast", "ticket.key", NULL);
+  g_autoptr (JsonNode) ticket = server_ticket (x, id);
+  const char *token = sc_test_json_string (ticket, "publish_token");
+  g_autofree char *contents = NULL;
+  g_autofree char *out = NULL;
+  gsize len;
+  GStatBuf st;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_null (g_strstr_len (contents, len, token));
+  g_assert_null (g_strstr_len (contents, len, "store"));
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (key, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  {
+    const char *args[] = { "list", NULL };
+    g_assert_cmpint (upload (x, args, &out, NULL), ==, 0);
+    g_assert_nonnull (strstr (out, id));
+    g_assert_nonnull (strstr (out, "upcoming"));
+    g_clear_pointer (&out, g_free);
+  }
+  {
+    const char *args[] = { "show", id, NULL };
+    g_assert_cmpint (upload (x, args, &out, NULL), ==, 0);
+    g_assert_null (strstr (out, token));
+    g_assert_nonnull (strstr (out, "rtsp publish: rtsp://"));
+    g_clear_pointer (&out, g_free);
+  }
+  {
+    const char *args[] = { "show", "--reveal", id, NULL };
+    g_assert_cmpint (upload (x, args, &out, NULL), ==, 0);
+    g_assert_nonnull (strstr (out, token));
+    g_clear_pointer (&out, g_free);
+  }
+  /* import stores a downloaded ticket file as it is. */
+  {
+    g_autofree char *file = g_build_filename (x->home, "news.slotcast", NULL);
+    g_autofree char *text = json_to_string (ticket, FALSE);
+    const char *args[] = { "import", file, NULL };
+
+    g_assert_true (g_file_set_contents (file, text, -1, NULL));
+    g_assert_cmpint (upload (x, args, &out, NULL), ==, 0);
+    g_assert_nonnull (strstr (out, id));
+  }
+  /* cancel asks the server, then forgets the ticket. */
+  {
+    const char *args[] = { "cancel", id, NULL };
+    g_autofree char *list = NULL;
+    const char *list_args[] = { "list", NULL };
+
+    g_assert_cmpint (upload (x, args, NULL, NULL), ==, 0);
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    g_assert_cmpint (upload (x, list_args, &list, NULL), ==, 0);
+    g_assert_null (strstr (list, id));
+  }
+}
+
+/* The JSON events of a run, in order. */
+static GPtrArray *
+events (const char *out)
+{
+  GPtrArray *list
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+
+  for (char **l = lines; *l != NULL; l++)
+    {
+      g_autoptr (JsonParser) p = json_parser_new ();
+
+      if (**l == '{' && json_parser_load_from_data (p, *l, -1, NULL))
+        g_ptr_array_add (list, json_node_ref (json_parser_get_root (p)));
+    }
+  return list;
+}
+
+/* When (µs since the epoch) event @name came first, or 0. */
+static gint64
+event_time (GPtrArray *list, const char *name)
+{
+  for (guint i = 0; i < list->len; i++)
+    {
+      JsonNode *e = list->pdata[i];
+
+      if (g_strcmp0 (sc_test_json_string (e, "event"), name) == 0)
+        return sc_test_json_time (e, "time");
+    }
+  return 0;
+}
+
+/* run --test-pattern on a slot 5 s ahead: the notification comes before
+ * the start, viewers get nothing before it and frames after it, the
+ * uploader exits 0 at the end. */
+static void
+test_run (Fixture *x, gconstpointer data)
+{
+  g_autofree char *id = book (x, "onair", "+5s", "8s");
+  g_autoptr (JsonNode) ticket = server_ticket (x, id);
+  gint64 start_us = sc_test_json_time (ticket, "start");
+  gint64 end_us = sc_test_json_time (ticket, "end");
+  const char *args[] = { "run",
+                         "--test-pattern",
+                         "--json",
+                         "--notify-before",
+                         "3",
+                         "--lead",
+                         "2",
+                         "--on-notify",
+                         "echo notified-$SLOTCAST_STREAM",
+                         "--bitrate",
+                         "800",
+                         NULL };
+  g_autoptr (GSubprocess) run = spawn_upload (x, args);
+  g_autoptr (GSubprocess) viewer = NULL;
+  g_autoptr (GPtrArray) list = NULL;
+  g_autofree char *out = NULL;
+  gint64 exited_us;
+
+  /* Before the start: admitted early at most, never live for viewers. */
+  while (g_get_real_time () < start_us - 300000)
+    {
+      g_autoptr (ScTestResponse) r = NULL;
+      JsonObject *o = sc_test_live_entry (&x->f, "onair", &r);
+
+      if (o != NULL)
+        g_assert_false (json_object_get_boolean_member (o, "live"));
+      g_usleep (100000);
+    }
+  g_assert_cmpint (sc_test_wait_live (&x->f, "onair", TRUE, 10000), >=,
+                   start_us);
+  viewer = sc_test_view (&x->f, "onair", NULL, 25);
+  g_assert_true (sc_test_got_frames (viewer, 10000));
+
+  g_assert_cmpint (finish (run, &out, NULL), ==, 0);
+  exited_us = g_get_real_time ();
+  list = events (out);
+  g_assert_cmpint (event_time (list, "notify"), >, 0);
+  g_assert_cmpint (event_time (list, "notify"), <, start_us);
+  g_assert_cmpint (event_time (list, "connected"), <, start_us);
+  g_assert_cmpint (event_time (list, "live"), >=, start_us - G_USEC_PER_SEC);
+  g_assert_cmpint (event_time (list, "done"), >=, end_us - G_USEC_PER_SEC);
+  g_assert_cmpint (exited_us, <, end_us + 3 * G_USEC_PER_SEC);
+  g_assert_nonnull (strstr (out, "notified-onair"));
+}
+
+/* The server restarts mid-slot (killed, then started on the same ports):
+ * the uploader is live again and viewers get frames again. */
+static void
+test_restart (Fixture *x, gconstpointer data)
+{
+  g_autofree char *id = book (x, "phoenix", "+3s", "14s");
+  g_autoptr (JsonNode) ticket = server_ticket (x, id);
+  const char *args[]
+      = { "run", "--test-pattern", "--lead", "1", "--bitrate", "800", NULL };
+  g_autoptr (GSubprocess) run = spawn_upload (x, args);
+  g_autoptr (GSubprocess) viewer = NULL;
+  g_autofree char *port = g_strdup_printf ("%u", x->f.server->rtsp_port);
+  const char *again[] = { "--rtsp-port", port, NULL };
+  ScTestServer *old = x->f.server;
+  g_autofree char *out = NULL;
+  gint64 down_us;
+
+  g_assert_cmpint (sc_test_wait_live (&x->f, "phoenix", TRUE, 10000), >, 0);
+  sc_test_server_kill (old);
+  down_us = g_get_monotonic_time ();
+  x->f.server = sc_test_server_start (old->data_dir, again, NULL);
+  x->f.server->admin_key = g_strdup (old->admin_key);
+  g_assert_cmpint (sc_test_wait_live (&x->f, "phoenix", TRUE, 10000), >, 0);
+  g_test_message ("live again %.2f s after the kill",
+                  (g_get_monotonic_time () - down_us) / 1e6);
+  viewer = sc_test_view (&x->f, "phoenix", NULL, 25);
+  g_assert_true (sc_test_got_frames (viewer, 10000));
+  g_assert_cmpint (finish (run, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "retrying"));
+  g_assert_cmpint (sc_test_server_stop (x->f.server), ==, 0);
+  sc_test_server_free (x->f.server);
+  x->f.server = NULL;
+  sc_test_server_free (old);
+}
+
+/* Cancelled mid-slot: the uploader stops with exit code 3 and the
+ * server's reason. Over RTMP or RTSP (@data). */
+static void
+test_cancel (Fixture *x, gconstpointer data)
+{
+  const char *protocol = data;
+  g_autofree char *id = book (x, "halt", "+2s", "60s");
+  const char *args[]
+      = { "run",    "--test-pattern", "--lead", "1", "--protocol",
+          protocol, "--bitrate",      "800",    NULL };
+  g_autoptr (GSubprocess) run = spawn_upload (x, args);
+  g_autofree char *path = g_strconcat ("/api/v1/reservations/", id, NULL);
+  g_autofree char *url = sc_test_server_url (x->f.server, path);
+  g_autofree char *out = NULL;
+  gint64 cancelled_us;
+
+  g_assert_cmpint (sc_test_wait_live (&x->f, "halt", TRUE, 10000), >, 0);
+  {
+    g_autoptr (ScTestResponse) r = sc_test_request (
+        x->f.session, "DELETE", url, x->f.server->admin_key, NULL);
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  cancelled_us = g_get_monotonic_time ();
+  g_assert_cmpint (finish (run, &out, NULL), ==, 3);
+  g_test_message ("stopped %.2f s after the cancel",
+                  (g_get_monotonic_time () - cancelled_us) / 1e6);
+  g_assert_cmpint (g_get_monotonic_time () - cancelled_us, <,
+                   5 * G_USEC_PER_SEC);
+  g_assert_nonnull (strstr (out, "reservation cancelled"));
+}
+
+/* A tampered ticket file is reported by name and skipped; the others
+ * still list and run. */
+static void
+test_tampered (Fixture *x, gconstpointer data)
+{
+  g_autofree char *bad = book (x, "later", "+1h", "10m");
+  g_autofree char *good = book (x, "soon", "+2s", "5s");
+  g_autofree char *bad_path = ticket_path (x, bad);
+  g_autofree char *contents = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (bad_path, &contents, &len, NULL));
+  contents[len / 2] ^= 0x20;
+  g_assert_true (g_file_set_contents (bad_path, contents, len, NULL));
+  {
+    const char *args[] = { "list", NULL };
+    g_assert_cmpint (upload (x, args, &out, &err), ==, 0);
+    g_assert_nonnull (strstr (err, bad_path));
+    g_assert_nonnull (strstr (out, good));
+    g_assert_null (strstr (out, bad));
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    const char *args[]
+        = { "run", "--test-pattern", "--lead", "1", "--bitrate", "800", NULL };
+    g_assert_cmpint (upload (x, args, &out, &err), ==, 0);
+    g_assert_nonnull (strstr (err, bad_path));
+    g_assert_nonnull (strstr (out, "soon"));
+    g_assert_nonnull (strstr (out, "done"));
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/upload/store", Fixture, NULL, set_up, test_store, tear_down);
+  g_test_add ("/upload/run", Fixture, NULL, set_up, test_run, tear_down);
+  g_test_add ("/upload/restart", Fixture, NULL, set_up, test_restart,
+              tear_down);
+  g_test_add ("/upload/cancel-rtsp", Fixture, "rtsp", set_up, test_cancel,
+              tear_down);
+  g_test_add ("/upload/cancel-rtmp", Fixture, "rtmp", set_up, test_cancel,
+              tear_down);
+  g_test_add ("/upload/tampered", Fixture, NULL, set_up, test_tampered,
+              tear_down);
+  return g_test_run ();
+}
