@@ -289,7 +289,7 @@ on_connected (ScUploadPublisher *p, gpointer data)
 
   r->attempts = 0;
   r->state = early ? CONNECTED : LIVE;
-  event (r, early ? "connected" : "live",
+  event (r, early ? "connected" : "publishing",
          early ? "admitted; the ingest shows the stream from the start"
                : "live",
          NULL);
@@ -324,8 +324,13 @@ on_failed (ScUploadPublisher *p, const char *reason, gboolean refused,
   r->attempts++;
   r->state = RETRYING;
   {
-    g_autofree char *text = g_strdup_printf ("%s; again in %.1f s", reason,
-                                             delay / (double)G_USEC_PER_SEC);
+    g_autofree char *why = g_strdup (reason);
+    g_autofree char *text = NULL;
+
+    if (g_str_has_suffix (why, "."))
+      why[strlen (why) - 1] = '\0';
+    text = g_strdup_printf ("%s; again in %.1f s", why,
+                            delay / (double)G_USEC_PER_SEC);
     event (r, "retrying", text, "reason", reason, NULL);
   }
   r->retry = g_timeout_add (delay / 1000, on_retry, r);
