@@ -289,9 +289,9 @@ on_connected (ScUploadPublisher *p, gpointer data)
 
   r->attempts = 0;
   r->state = early ? CONNECTED : LIVE;
-  event (r, early ? "connected" : "publishing",
+  event (r, early ? "connected" : "live",
          early ? "admitted; the ingest shows the stream from the start"
-               : "live",
+               : "publishing",
          NULL);
   plan (r);
 }
