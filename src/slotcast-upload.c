@@ -257,6 +257,7 @@ cmd_import (int argc, char **argv)
   g_autoptr (ScUploadTicket) ticket = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *url = NULL;
+  g_autofree char *local = NULL;
   g_autofree char *text = NULL;
   const char *what;
   int code = 0;
@@ -282,6 +283,14 @@ cmd_import (int argc, char **argv)
   else if (g_str_has_prefix (what, "https://")
            || g_str_has_prefix (what, "http://"))
     url = g_strdup (what);
+  else if (g_str_has_prefix (what, "file://"))
+    {
+      /* From a desktop file's %u. */
+      local = g_filename_from_uri (what, NULL, &error);
+      if (local == NULL)
+        return fail ("%s", error->message);
+      what = local;
+    }
 
   if ((store = open_store (&code)) == NULL)
     return code;

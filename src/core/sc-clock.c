@@ -198,7 +198,7 @@ sc_duration_parse (const char *text, gint64 *out_us)
 {
   gint64 total = 0;
   const char *p = text;
-  char last_unit = 0;
+  gint64 last_unit = G_MAXINT64;
 
   if (text == NULL || *text == '\0')
     return FALSE;
@@ -227,11 +227,10 @@ sc_duration_parse (const char *text, gint64 *out_us)
           default:
             return FALSE;
         }
-      /* Units only in decreasing order, each once. */
-      if (last_unit != 0
-          && (last_unit == 's' || (last_unit == 'm' && unit != 1)))
+      /* Units only in decreasing order, each once: 1h30m, not 30m1h. */
+      if (unit >= last_unit)
         return FALSE;
-      last_unit = *p ? *p : 's';
+      last_unit = unit;
       total += n * unit;
       if (*p != '\0')
         p++;
