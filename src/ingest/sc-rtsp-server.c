@@ -14,6 +14,9 @@
 
 #include "sc-rtsp-client.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 struct _ScRtspServer
 {
   GstRTSPServer parent_instance;
@@ -45,6 +48,20 @@ sc_rtsp_server_create_client (GstRTSPServer *server)
   return client;
 }
 
+/* Interleaved RTP goes out in small writes: without TCP_NODELAY, Nagle
+ * holds each one until the previous is acknowledged, and with delayed ACKs
+ * that is tens of milliseconds per frame. */
+static void
+on_client_connected (GstRTSPServer *server, GstRTSPClient *client,
+                     gpointer data)
+{
+  GstRTSPConnection *conn = gst_rtsp_client_get_connection (client);
+  GSocket *socket = conn ? gst_rtsp_connection_get_read_socket (conn) : NULL;
+
+  if (socket != NULL)
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+}
+
 static void
 sc_rtsp_server_finalize (GObject *object)
 {
@@ -62,6 +79,8 @@ sc_rtsp_server_class_init (ScRtspServerClass *klass)
 static void
 sc_rtsp_server_init (ScRtspServer *self)
 {
+  g_signal_connect (self, "client-connected", G_CALLBACK (on_client_connected),
+                    NULL);
 }
 
 ScRtspServer *
