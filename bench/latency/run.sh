@@ -3,6 +3,9 @@
 # loopback, p50/p99 (see latency.c for how frames are stamped).
 #
 #   bench/latency/run.sh [SECONDS]
+#
+# For diagnosis, SERVE_WRAP and LATENCY_WRAP prefix the server and the
+# measuring process (e.g. LATENCY_WRAP="env GST_TRACERS=latency …").
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
@@ -13,7 +16,7 @@ cleanup () { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
 meson compile -C "$build" >/dev/null
-coproc SRV { exec "$build/src/slotcast" serve --data-dir "$work/data" \
+coproc SRV { exec ${SERVE_WRAP:-} "$build/src/slotcast" serve --data-dir "$work/data" \
   --http-port 0 --rtsp-port 0 2>"$work/log"; }
 server=$SRV_PID
 while read -r line <&"${SRV[0]}"; do
@@ -29,4 +32,4 @@ url=$(curl -s -H "Authorization: Bearer $key" \
   -d "{\"stream\":\"lat\",\"start\":\"$start\",\"end\":\"$end\"}" \
   "http://127.0.0.1:$http/api/v1/reservations" | jq -r .connection.rtsp_publish_url)
 sleep 1   # the slot opens
-echo "slotcast  $("$build/bench/latency" "$url" "rtsp://127.0.0.1:$rtsp/live/lat" "$seconds")"
+echo "slotcast  $(${LATENCY_WRAP:-} "$build/bench/latency" "$url" "rtsp://127.0.0.1:$rtsp/live/lat" "$seconds")"

@@ -24,6 +24,7 @@
 #include "sc-upload-pipelines.h"
 
 #include <gst/pbutils/pbutils.h>
+#include <gst/video/video.h>
 #include <string.h>
 
 #define FRAME_RATE 30
@@ -414,6 +415,27 @@ sc_upload_publisher_stop (ScUploadPublisher *self)
       gst_element_set_state (self->pipeline, GST_STATE_NULL);
       gst_clear_object (&self->pipeline);
     }
+}
+
+/**
+ * sc_upload_publisher_force_keyframe:
+ *
+ * Asks the video encoder for a keyframe now: at the slot's start, so the
+ * first frame viewers get (the ingest drops what came before) decodes.
+ */
+void
+sc_upload_publisher_force_keyframe (ScUploadPublisher *self)
+{
+  g_autoptr (GstElement) parse = NULL;
+  g_autoptr (GstPad) pad = NULL;
+
+  if (self->pipeline == NULL
+      || (parse = gst_bin_get_by_name (GST_BIN (self->pipeline), "vparse"))
+             == NULL
+      || (pad = gst_element_get_static_pad (parse, "src")) == NULL)
+    return;
+  gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (
+                               GST_CLOCK_TIME_NONE, TRUE, 0));
 }
 
 guint64

@@ -43,6 +43,7 @@ ScUploadPublisher *sc_upload_publisher_new (const ScUploadMedia *media,
                                             const char *location);
 gboolean sc_upload_publisher_start (ScUploadPublisher *self, GError **error);
 void sc_upload_publisher_stop (ScUploadPublisher *self);
+void sc_upload_publisher_force_keyframe (ScUploadPublisher *self);
 guint64 sc_upload_publisher_get_bytes (ScUploadPublisher *self);
 guint64 sc_upload_publisher_get_dropped (ScUploadPublisher *self);
 

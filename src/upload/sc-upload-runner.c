@@ -405,6 +405,9 @@ plan (Runner *r)
   if (r->state == CONNECTED && now >= t->start_us)
     {
       r->state = LIVE;
+      /* The ingest showed nothing before the start: begin with a frame
+       * viewers can decode at once. */
+      sc_upload_publisher_force_keyframe (r->publisher);
       event (r, "live", "the slot opened", NULL);
     }
 
