@@ -16,7 +16,7 @@ SLOTCAST_BUILD_DEPS=(
 SLOTCAST_TEST_DEPS=(
   curl jq sqlite3 clang libclang-rt-14-dev
   gstreamer1.0-tools gstreamer1.0-libav
-  ffmpeg
+  ffmpeg dbus-daemon
 )
 
 slotcast_install () {

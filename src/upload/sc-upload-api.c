@@ -118,20 +118,24 @@ api_url (const char *server, const char *path)
   return g_strdup_printf ("%.*s/api/v1%s", (int)n, server, path);
 }
 
-/**
- * sc_upload_api_book:
- * @body: the booking request (docs/API.md)
- *
- * Returns: (transfer full) (nullable): the ticket, its server set
- */
-ScUploadTicket *
-sc_upload_api_book (SoupSession *session, const char *server, const char *key,
-                    const char *body, GError **error)
+/* The booking service's base URL of a ticket URL (…/api/v1/…). */
+static char *
+server_of (const char *url)
 {
-  g_autofree char *url = api_url (server, "/reservations");
+  const char *api = strstr (url, "/api/v1/");
+
+  return api ? g_strndup (url, api - url) : NULL;
+}
+
+/* A call whose answer is a ticket; @server is where it came from. */
+static ScUploadTicket *
+call_for_ticket (SoupSession *session, const char *method, const char *url,
+                 const char *key, const char *body, const char *server,
+                 GError **error)
+{
   g_autoptr (SoupMessage) msg = NULL;
   g_autoptr (GBytes) response
-      = call (session, "POST", url, key, body, &msg, error);
+      = call (session, method, url, key, body, &msg, error);
   gsize len;
   const char *data;
   ScUploadTicket *t;
@@ -144,13 +148,19 @@ sc_upload_api_book (SoupSession *session, const char *server, const char *key,
   return t;
 }
 
-/* The booking service's base URL of a ticket URL (…/api/v1/…). */
-static char *
-server_of (const char *url)
+/**
+ * sc_upload_api_book:
+ * @body: the booking request (docs/API.md)
+ *
+ * Returns: (transfer full) (nullable): the ticket, its server set
+ */
+ScUploadTicket *
+sc_upload_api_book (SoupSession *session, const char *server, const char *key,
+                    const char *body, GError **error)
 {
-  const char *api = strstr (url, "/api/v1/");
+  g_autofree char *url = api_url (server, "/reservations");
 
-  return api ? g_strndup (url, api - url) : NULL;
+  return call_for_ticket (session, "POST", url, key, body, server, error);
 }
 
 /**
@@ -163,19 +173,9 @@ ScUploadTicket *
 sc_upload_api_fetch (SoupSession *session, const char *url, const char *key,
                      GError **error)
 {
-  g_autoptr (SoupMessage) msg = NULL;
-  g_autoptr (GBytes) response
-      = call (session, "GET", url, key, NULL, &msg, error);
-  gsize len;
-  const char *data;
-  ScUploadTicket *t;
+  g_autofree char *server = server_of (url);
 
-  if (response == NULL)
-    return NULL;
-  data = g_bytes_get_data (response, &len);
-  if ((t = sc_upload_ticket_parse (data, len, error)) != NULL)
-    t->server = server_of (url);
-  return t;
+  return call_for_ticket (session, "GET", url, key, NULL, server, error);
 }
 
 /**

@@ -345,6 +345,30 @@ count_bytes (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+static gboolean
+finish_idle (gpointer data)
+{
+  ScUploadPublisher *self = data;
+
+  if (!self->done)
+    {
+      self->done = TRUE;
+      g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* The video reached its end (a file). rtspclientsink does not post EOS on
+ * the bus, so the encoder's output is watched for it. */
+static GstPadProbeReturn
+on_video_event (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
+    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, finish_idle,
+                                g_object_ref (data), g_object_unref);
+  return GST_PAD_PROBE_OK;
+}
+
 static void
 on_overrun (GstElement *queue, gpointer data)
 {
@@ -386,6 +410,14 @@ sc_upload_publisher_start (ScUploadPublisher *self, GError **error)
     return FALSE;
   watch_element (self, "vparse");
   watch_element (self, "aparse");
+  {
+    g_autoptr (GstElement) vparse
+        = gst_bin_get_by_name (GST_BIN (self->pipeline), "vparse");
+    g_autoptr (GstPad) pad = gst_element_get_static_pad (vparse, "src");
+
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_video_event,
+                       self, NULL);
+  }
   vqueue = gst_bin_get_by_name (GST_BIN (self->pipeline), "vqueue");
   if (vqueue != NULL)
     g_signal_connect (vqueue, "overrun", G_CALLBACK (on_overrun), self);

@@ -204,22 +204,33 @@ finish (Runner *r, int code)
 /* Notification. */
 
 static void
+on_notified (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GVariant) reply = g_dbus_connection_call_finish (
+      G_DBUS_CONNECTION (source), result, NULL);
+
+  /* No notification daemon is no error. The connection was kept alive
+   * until here: dropping the last reference would close it unsent. */
+  g_object_unref (source);
+}
+
+static void
 notify_desktop (Runner *r, const char *summary, const char *body)
 {
-  g_autoptr (GDBusConnection) bus = NULL;
+  GDBusConnection *bus;
 
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
     return;
   bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
   if (bus == NULL)
     return;
-  /* Fire and forget: no notification daemon is no error. */
   g_dbus_connection_call (
       bus, "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
       "org.freedesktop.Notifications", "Notify",
       g_variant_new ("(susssasa{sv}i)", "Slotcast", 0u, "media-record", summary,
                      body, NULL, NULL, -1),
-      NULL, G_DBUS_CALL_FLAGS_NONE, 2000, NULL, NULL, NULL);
+      G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, 2000, NULL, on_notified,
+      NULL);
 }
 
 static void

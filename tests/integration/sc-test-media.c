@@ -274,3 +274,24 @@ sc_test_ffmpeg_kib (const char *log, const char *kind)
 
   return at ? atoi (at + strlen (key)) : -1;
 }
+
+/**
+ * sc_test_fixture_set_up:
+ * @data: (nullable): more arguments for `slotcast serve`
+ *
+ * Starts a server and a session (a g_test_add() set-up).
+ */
+void
+sc_test_fixture_set_up (ScTestFixture *f, gconstpointer data)
+{
+  f->server = sc_test_server_start (NULL, data, NULL);
+  f->session = sc_test_session_new ();
+}
+
+void
+sc_test_fixture_tear_down (ScTestFixture *f, gconstpointer data)
+{
+  g_assert_cmpint (sc_test_server_stop (f->server), ==, 0);
+  sc_test_server_free (f->server);
+  g_object_unref (f->session);
+}

@@ -16,6 +16,8 @@ typedef struct
   SoupSession *session;
 } ScTestFixture;
 
+void sc_test_fixture_set_up (ScTestFixture *f, gconstpointer data);
+void sc_test_fixture_tear_down (ScTestFixture *f, gconstpointer data);
 JsonNode *sc_test_book (ScTestFixture *f, const char *stream, gint64 start_s,
                         gint64 length_s, const char *extra);
 GSubprocess *sc_test_spawn_flags (const char *const *argv,

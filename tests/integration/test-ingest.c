@@ -20,21 +20,6 @@
 
 typedef ScTestFixture Fixture;
 
-static void
-set_up (Fixture *f, gconstpointer data)
-{
-  f->server = sc_test_server_start (NULL, NULL, NULL);
-  f->session = sc_test_session_new ();
-}
-
-static void
-tear_down (Fixture *f, gconstpointer data)
-{
-  g_assert_cmpint (sc_test_server_stop (f->server), ==, 0);
-  sc_test_server_free (f->server);
-  g_object_unref (f->session);
-}
-
 static GSubprocess *
 publish_gst (const char *url)
 {
@@ -561,22 +546,24 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add ("/ingest/publish-and-view", Fixture, NULL, set_up,
-              test_publish_and_view, tear_down);
-  g_test_add ("/ingest/ffmpeg", Fixture, NULL, set_up, test_ffmpeg, tear_down);
-  g_test_add ("/ingest/audio", Fixture, NULL, set_up, test_audio, tear_down);
-  g_test_add ("/ingest/private", Fixture, NULL, set_up, test_private,
-              tear_down);
-  g_test_add ("/ingest/refusals", Fixture, NULL, set_up, test_refusals,
-              tear_down);
-  g_test_add ("/ingest/before-start", Fixture, NULL, set_up, test_before_start,
-              tear_down);
-  g_test_add ("/ingest/end-and-cancel", Fixture, NULL, set_up,
-              test_end_and_cancel, tear_down);
-  g_test_add ("/ingest/takeover", Fixture, NULL, set_up, test_takeover,
-              tear_down);
-  g_test_add ("/ingest/many-viewers", Fixture, NULL, set_up, test_many_viewers,
-              tear_down);
+  g_test_add ("/ingest/publish-and-view", Fixture, NULL, sc_test_fixture_set_up,
+              test_publish_and_view, sc_test_fixture_tear_down);
+  g_test_add ("/ingest/ffmpeg", Fixture, NULL, sc_test_fixture_set_up,
+              test_ffmpeg, sc_test_fixture_tear_down);
+  g_test_add ("/ingest/audio", Fixture, NULL, sc_test_fixture_set_up,
+              test_audio, sc_test_fixture_tear_down);
+  g_test_add ("/ingest/private", Fixture, NULL, sc_test_fixture_set_up,
+              test_private, sc_test_fixture_tear_down);
+  g_test_add ("/ingest/refusals", Fixture, NULL, sc_test_fixture_set_up,
+              test_refusals, sc_test_fixture_tear_down);
+  g_test_add ("/ingest/before-start", Fixture, NULL, sc_test_fixture_set_up,
+              test_before_start, sc_test_fixture_tear_down);
+  g_test_add ("/ingest/end-and-cancel", Fixture, NULL, sc_test_fixture_set_up,
+              test_end_and_cancel, sc_test_fixture_tear_down);
+  g_test_add ("/ingest/takeover", Fixture, NULL, sc_test_fixture_set_up,
+              test_takeover, sc_test_fixture_tear_down);
+  g_test_add ("/ingest/many-viewers", Fixture, NULL, sc_test_fixture_set_up,
+              test_many_viewers, sc_test_fixture_tear_down);
   g_test_add_func ("/ingest/split", test_split);
   return g_test_run ();
 }

@@ -16,21 +16,6 @@
 
 typedef ScTestFixture Fixture;
 
-static void
-set_up (Fixture *f, gconstpointer data)
-{
-  f->server = sc_test_server_start (NULL, data, NULL);
-  f->session = sc_test_session_new ();
-}
-
-static void
-tear_down (Fixture *f, gconstpointer data)
-{
-  g_assert_cmpint (sc_test_server_stop (f->server), ==, 0);
-  sc_test_server_free (f->server);
-  g_object_unref (f->session);
-}
-
 /* ffmpeg publishing H.264 + AAC to @url in real time; @extra options go
  * before the URL. Its stderr is piped when @errors. */
 static GSubprocess *
@@ -570,19 +555,20 @@ main (int argc, char **argv)
   abuse_args[1] = config;
   abuse_args[2] = NULL;
 
-  g_test_add ("/rtmp/ffmpeg", Fixture, NULL, set_up, test_ffmpeg, tear_down);
-  g_test_add ("/rtmp/obs-fields", Fixture, NULL, set_up, test_obs_fields,
-              tear_down);
-  g_test_add ("/rtmp/rtmp2sink", Fixture, NULL, set_up, test_rtmp2sink,
-              tear_down);
-  g_test_add ("/rtmp/refusals", Fixture, NULL, set_up, test_refusals,
-              tear_down);
-  g_test_add ("/rtmp/end-and-cancel", Fixture, NULL, set_up,
-              test_end_and_cancel, tear_down);
-  g_test_add ("/rtmp/takeover", Fixture, NULL, set_up, test_takeover,
-              tear_down);
-  g_test_add ("/rtmp/abuse", Fixture, abuse_args, set_up, test_abuse,
-              tear_down);
+  g_test_add ("/rtmp/ffmpeg", Fixture, NULL, sc_test_fixture_set_up,
+              test_ffmpeg, sc_test_fixture_tear_down);
+  g_test_add ("/rtmp/obs-fields", Fixture, NULL, sc_test_fixture_set_up,
+              test_obs_fields, sc_test_fixture_tear_down);
+  g_test_add ("/rtmp/rtmp2sink", Fixture, NULL, sc_test_fixture_set_up,
+              test_rtmp2sink, sc_test_fixture_tear_down);
+  g_test_add ("/rtmp/refusals", Fixture, NULL, sc_test_fixture_set_up,
+              test_refusals, sc_test_fixture_tear_down);
+  g_test_add ("/rtmp/end-and-cancel", Fixture, NULL, sc_test_fixture_set_up,
+              test_end_and_cancel, sc_test_fixture_tear_down);
+  g_test_add ("/rtmp/takeover", Fixture, NULL, sc_test_fixture_set_up,
+              test_takeover, sc_test_fixture_tear_down);
+  g_test_add ("/rtmp/abuse", Fixture, abuse_args, sc_test_fixture_set_up,
+              test_abuse, sc_test_fixture_tear_down);
   rc = g_test_run ();
   sc_test_remove_tree (dir);
   return rc;

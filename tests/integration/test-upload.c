@@ -239,9 +239,106 @@ event_time (GPtrArray *list, const char *name)
   return 0;
 }
 
+/* A stand-in for the desktop's notification daemon on a private session
+ * bus (GTestDBus), served from its own thread: it records the summary and
+ * body of every Notify call. */
+typedef struct
+{
+  GTestDBus *bus;
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  GMutex lock;
+  GPtrArray *notes; /* protected by lock: "summary|body" */
+} Notifier;
+
+static const char notifications_xml[]
+    = "<node><interface name='org.freedesktop.Notifications'>"
+      "<method name='Notify'><arg type='s' direction='in'/>"
+      "<arg type='u' direction='in'/><arg type='s' direction='in'/>"
+      "<arg type='s' direction='in'/><arg type='s' direction='in'/>"
+      "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/>"
+      "<arg type='i' direction='in'/><arg type='u' direction='out'/>"
+      "</method></interface></node>";
+
+static void
+on_notify_call (GDBusConnection *c, const char *sender, const char *path,
+                const char *iface, const char *method, GVariant *params,
+                GDBusMethodInvocation *invocation, gpointer data)
+{
+  Notifier *n = data;
+  const char *summary, *body;
+
+  g_variant_get_child (params, 3, "&s", &summary);
+  g_variant_get_child (params, 4, "&s", &body);
+  g_mutex_lock (&n->lock);
+  g_ptr_array_add (n->notes, g_strdup_printf ("%s|%s", summary, body));
+  g_mutex_unlock (&n->lock);
+  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", 1));
+}
+
+static gpointer
+notifier_thread (gpointer data)
+{
+  Notifier *n = data;
+  static const GDBusInterfaceVTable vtable = { on_notify_call };
+  g_autoptr (GDBusNodeInfo) info
+      = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  g_autoptr (GDBusConnection) c = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_main_context_push_thread_default (n->context);
+  c = g_dbus_connection_new_for_address_sync (
+      g_test_dbus_get_bus_address (n->bus),
+      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+          | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+      NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_register_object (c, "/org/freedesktop/Notifications",
+                                     info->interfaces[0], &vtable, n, NULL,
+                                     &error);
+  g_assert_no_error (error);
+  g_bus_own_name_on_connection (c, "org.freedesktop.Notifications",
+                                G_BUS_NAME_OWNER_FLAGS_NONE, NULL, NULL, NULL,
+                                NULL);
+  g_main_loop_run (n->loop);
+  g_main_context_pop_thread_default (n->context);
+  return NULL;
+}
+
+static Notifier *
+notifier_start (void)
+{
+  Notifier *n = g_new0 (Notifier, 1);
+
+  n->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (n->bus);
+  g_mutex_init (&n->lock);
+  n->notes = g_ptr_array_new_with_free_func (g_free);
+  n->context = g_main_context_new ();
+  n->loop = g_main_loop_new (n->context, FALSE);
+  n->thread = g_thread_new ("notifications", notifier_thread, n);
+  return n;
+}
+
+static void
+notifier_stop (Notifier *n)
+{
+  g_main_loop_quit (n->loop);
+  g_thread_join (n->thread);
+  g_main_loop_unref (n->loop);
+  g_main_context_unref (n->context);
+  g_test_dbus_down (n->bus);
+  g_object_unref (n->bus);
+  g_ptr_array_unref (n->notes);
+  g_mutex_clear (&n->lock);
+  g_free (n);
+}
+
 /* run --test-pattern on a slot 5 s ahead: the notification comes before
- * the start, viewers get nothing before it and frames after it, the
- * uploader exits 0 at the end. */
+ * the start (a line, the command, and a desktop notification over D-Bus),
+ * viewers get nothing before it and frames after it, the uploader exits 0
+ * at the end. */
 static void
 test_run (Fixture *x, gconstpointer data)
 {
@@ -261,11 +358,16 @@ test_run (Fixture *x, gconstpointer data)
                          "--bitrate",
                          "800",
                          NULL };
-  g_autoptr (GSubprocess) run = spawn_upload (x, args);
+  Notifier *notifier = notifier_start ();
+  g_autoptr (GSubprocess) run = NULL;
   g_autoptr (GSubprocess) viewer = NULL;
   g_autoptr (GPtrArray) list = NULL;
   g_autofree char *out = NULL;
   gint64 exited_us;
+
+  x->env = g_environ_setenv (x->env, "DBUS_SESSION_BUS_ADDRESS",
+                             g_test_dbus_get_bus_address (notifier->bus), TRUE);
+  run = spawn_upload (x, args);
 
   /* Before the start: admitted early at most, never live for viewers. */
   while (g_get_real_time () < start_us - 300000)
@@ -292,6 +394,43 @@ test_run (Fixture *x, gconstpointer data)
   g_assert_cmpint (event_time (list, "done"), >=, end_us - G_USEC_PER_SEC);
   g_assert_cmpint (exited_us, <, end_us + 3 * G_USEC_PER_SEC);
   g_assert_nonnull (strstr (out, "notified-onair"));
+  g_mutex_lock (&notifier->lock);
+  g_assert_cmpuint (notifier->notes->len, ==, 1);
+  g_assert_nonnull (strstr (notifier->notes->pdata[0], "onair goes live at"));
+  g_mutex_unlock (&notifier->lock);
+  notifier_stop (notifier);
+}
+
+/* run --file: a media file (made here with ffmpeg, 720p H.264 + AAC) is
+ * published at its own pace; viewers get its frames; the uploader stops
+ * when the file ends. */
+static void
+test_file (Fixture *x, gconstpointer data)
+{
+  g_autofree char *file = g_build_filename (x->home, "talk.mp4", NULL);
+  const char *make[]
+      = { "ffmpeg", "-nostdin", "-loglevel", "error",
+          "-f",     "lavfi",    "-i",        "testsrc=size=640x360:rate=25",
+          "-f",     "lavfi",    "-i",        "sine=frequency=330",
+          "-t",     "4",        "-pix_fmt",  "yuv420p",
+          "-c:v",   "libx264",  "-preset",   "ultrafast",
+          "-c:a",   "aac",      "-y",        file,
+          NULL };
+  g_autoptr (GSubprocess) ffmpeg = sc_test_spawn (make);
+  g_autofree char *id = NULL;
+  const char *args[] = { "run", "--file", file, "--lead", "1", NULL };
+  g_autoptr (GSubprocess) run = NULL;
+  g_autoptr (GSubprocess) viewer = NULL;
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (sc_test_wait_for (ffmpeg, 30000), ==, 0);
+  id = book (x, "talk", "+2s", "30s");
+  run = spawn_upload (x, args);
+  g_assert_cmpint (sc_test_wait_live (&x->f, "talk", TRUE, 10000), >, 0);
+  viewer = sc_test_view (&x->f, "talk", NULL, 25);
+  g_assert_true (sc_test_got_frames (viewer, 10000));
+  g_assert_cmpint (finish (run, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "the source ended"));
 }
 
 /* The server restarts mid-slot (killed, then started on the same ports):
@@ -402,6 +541,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/upload/store", Fixture, NULL, set_up, test_store, tear_down);
   g_test_add ("/upload/run", Fixture, NULL, set_up, test_run, tear_down);
+  g_test_add ("/upload/file", Fixture, NULL, set_up, test_file, tear_down);
   g_test_add ("/upload/restart", Fixture, NULL, set_up, test_restart,
               tear_down);
   g_test_add ("/upload/cancel-rtsp", Fixture, "rtsp", set_up, test_cancel,
