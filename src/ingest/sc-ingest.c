@@ -509,6 +509,24 @@ prewarm_thread (GTask *task, gpointer source, gpointer data,
   GST_INFO ("viewers' media of %s prepared", sc_stream_hub_get_stream (hub));
 }
 
+static gboolean
+unprepare_idle (gpointer data)
+{
+  gst_rtsp_media_unprepare (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* A new publisher's tracks differ from the old one's: the viewers' media
+ * built for the old ones goes (its viewers reconnect). */
+static void
+on_hub_stale (ScStreamHub *hub, GstRTSPMedia *media, gpointer data)
+{
+  g_message ("Stream %s changed its tracks: its viewers' media is rebuilt",
+             sc_stream_hub_get_stream (hub));
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, unprepare_idle, media,
+                              g_object_unref);
+}
+
 static void
 on_hub_ready (ScStreamHub *hub, gpointer data)
 {
@@ -533,7 +551,8 @@ sc_ingest_ref_hub (ScIngest *self, const char *stream)
   hub = g_hash_table_lookup (self->hubs, stream);
   if (hub == NULL)
     {
-      hub = sc_stream_hub_new (stream, self->clock, on_hub_ready, self);
+      hub = sc_stream_hub_new (stream, self->clock, on_hub_ready, on_hub_stale,
+                               self);
       g_hash_table_insert (self->hubs, g_strdup (stream), hub);
     }
   g_object_ref (hub);

@@ -332,16 +332,23 @@ sc_live_factory_configure (GstRTSPMediaFactory *factory, GstRTSPMedia *media)
 }
 
 /* One key for the stream's shared PLAY media, whatever the query string
- * (the default keys by URL with it); none for a publisher's RECORD media,
- * which must never be handed to anyone else. */
+ * (the default keys by URL with it), per track layout; none for a
+ * publisher's RECORD media, which must never be handed to anyone else. */
 static char *
 sc_live_factory_gen_key (GstRTSPMediaFactory *factory, const GstRTSPUrl *url)
 {
   GstRTSPContext *ctx = gst_rtsp_context_get_current ();
 
+  ScLiveFactory *self = SC_LIVE_FACTORY (factory);
+  g_autoptr (ScStreamHub) hub = NULL;
+
   if (ctx != NULL && ctx->method == GST_RTSP_ANNOUNCE)
     return NULL;
-  return g_strdup ("play");
+  if (self->ingest == NULL)
+    return g_strdup ("play");
+  /* A new track layout must not find the media built for the old one. */
+  hub = sc_ingest_ref_hub (self->ingest, self->stream);
+  return g_strdup_printf ("play-%u", sc_stream_hub_get_layout (hub));
 }
 
 static void

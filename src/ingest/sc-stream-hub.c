@@ -15,6 +15,11 @@
  *   be closed. Viewers stay connected across publishers.
  * - Timestamps are carried over through the shared system clock (running
  *   time + base time difference): no jitter buffer, no re-stamping.
+ * - When a new publisher brings another track layout (a different number
+ *   of tracks, or another codec on one), the PLAY media built for the old
+ *   one is handed to on_stale (its viewers must reconnect) and the layout
+ *   number changes, so the factory builds a new PLAY media rather than
+ *   reuse the cached one.
  *
  * Thread safety: buffers arrive on the publisher's streaming thread,
  * outputs and viewers change on client threads, status is read on the main
@@ -30,6 +35,7 @@
 typedef struct
 {
   guint track;
+  guint layout; /* the track layout its media was built for */
   GstAppSrc *appsrc;
 } Output;
 
@@ -48,7 +54,9 @@ struct _ScStreamHub
   GHashTable *viewers;   /* protected by lock; GstRTSPClient set (weak) */
   GstRTSPMedia *play_media; /* protected by lock: prepared PLAY media */
   ScHubReadyFunc on_ready;
+  ScHubStaleFunc on_stale;
   gpointer on_ready_data;
+  guint layout;       /* protected by lock */
   guint64 rate_bytes; /* protected by lock: bytes_in at rate_us */
   gint64 rate_us;     /* protected by lock */
 };
@@ -56,6 +64,15 @@ struct _ScStreamHub
 G_DEFINE_FINAL_TYPE (ScStreamHub, sc_stream_hub, G_TYPE_OBJECT)
 
 static gboolean is_ready_locked (ScStreamHub *self);
+
+/* The track layout changes: the PLAY media built for the old one goes
+ * (returned, for on_stale). Called with the lock held. */
+static GstRTSPMedia *
+new_layout_locked (ScStreamHub *self)
+{
+  self->layout++;
+  return g_steal_pointer (&self->play_media);
+}
 
 void
 sc_hub_status_free (ScHubStatus *status)
@@ -122,13 +139,14 @@ sc_stream_hub_init (ScStreamHub *self)
  */
 ScStreamHub *
 sc_stream_hub_new (const char *stream, ScClock *clock, ScHubReadyFunc on_ready,
-                   gpointer data)
+                   ScHubStaleFunc on_stale, gpointer data)
 {
   ScStreamHub *self = g_object_new (SC_TYPE_STREAM_HUB, NULL);
 
   self->stream = g_strdup (stream);
   self->clock = g_object_ref (clock);
   self->on_ready = on_ready;
+  self->on_stale = on_stale;
   self->on_ready_data = data;
   return self;
 }
@@ -164,6 +182,23 @@ sc_stream_hub_take_idle_play_media (ScStreamHub *self)
   return media;
 }
 
+/**
+ * sc_stream_hub_get_layout:
+ *
+ * Returns: a number that changes whenever the track layout does: part of
+ *   the PLAY media's cache key
+ */
+guint
+sc_stream_hub_get_layout (ScStreamHub *self)
+{
+  guint layout;
+
+  g_mutex_lock (&self->lock);
+  layout = self->layout;
+  g_mutex_unlock (&self->lock);
+  return layout;
+}
+
 const char *
 sc_stream_hub_get_stream (ScStreamHub *self)
 {
@@ -190,6 +225,7 @@ sc_stream_hub_set_publisher (ScStreamHub *self, gpointer media,
                              const ScReservation *reservation, guint n_tracks)
 {
   GObject *replaced;
+  GstRTSPMedia *stale = NULL;
 
   g_mutex_lock (&self->lock);
   replaced = g_steal_pointer (&self->status.connection);
@@ -208,8 +244,11 @@ sc_stream_hub_set_publisher (ScStreamHub *self, gpointer media,
       self->track_caps
           = g_ptr_array_new_full (n_tracks, (GDestroyNotify)gst_caps_unref);
       g_ptr_array_set_size (self->track_caps, n_tracks);
+      stale = new_layout_locked (self);
     }
   g_mutex_unlock (&self->lock);
+  if (stale != NULL)
+    self->on_stale (self, stale, self->on_ready_data);
   return replaced;
 }
 
@@ -393,6 +432,7 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
   gboolean new_caps = FALSE;
   gboolean became_ready = FALSE;
   gboolean before_start;
+  GstRTSPMedia *stale = NULL;
 
   g_mutex_lock (&self->lock);
   if (media != self->media || self->track_caps == NULL
@@ -406,6 +446,16 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
     {
       gboolean was_ready = is_ready_locked (self);
 
+      /* Another codec on this track: another PLAY media. */
+      if (*slot != NULL
+          && !gst_structure_has_name (
+              gst_caps_get_structure (caps, 0),
+              gst_structure_get_name (gst_caps_get_structure (*slot, 0))))
+        {
+          g_clear_object (&stale);
+          stale = new_layout_locked (self);
+          was_ready = FALSE;
+        }
       gst_caps_replace (slot, caps);
       new_caps = TRUE;
       became_ready = !was_ready && is_ready_locked (self);
@@ -419,7 +469,7 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
       GstClockTime out_base;
       GstBuffer *copy;
 
-      if (o->track != track)
+      if (o->track != track || o->layout != self->layout)
         continue;
       if (new_caps)
         gst_app_src_set_caps (o->appsrc, caps);
@@ -435,6 +485,8 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
     }
   became_ready = became_ready && self->play_media == NULL;
   g_mutex_unlock (&self->lock);
+  if (stale != NULL)
+    self->on_stale (self, stale, self->on_ready_data);
   if (became_ready && self->on_ready != NULL)
     self->on_ready (self, self->on_ready_data);
 }
@@ -447,9 +499,10 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
 void
 sc_stream_hub_add_output (ScStreamHub *self, guint track, GstAppSrc *appsrc)
 {
-  Output o = { track, g_object_ref (appsrc) };
+  Output o = { track, 0, g_object_ref (appsrc) };
 
   g_mutex_lock (&self->lock);
+  o.layout = self->layout;
   if (self->track_caps != NULL && track < self->track_caps->len
       && g_ptr_array_index (self->track_caps, track) != NULL)
     gst_app_src_set_caps (appsrc, g_ptr_array_index (self->track_caps, track));

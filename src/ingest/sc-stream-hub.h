@@ -32,12 +32,16 @@ typedef struct
 } ScHubStatus;
 
 typedef void (*ScHubReadyFunc) (ScStreamHub *hub, gpointer user_data);
+typedef void (*ScHubStaleFunc) (ScStreamHub *hub, GstRTSPMedia *media,
+                                gpointer user_data);
 
 void sc_hub_status_free (ScHubStatus *status);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScHubStatus, sc_hub_status_free)
 
 ScStreamHub *sc_stream_hub_new (const char *stream, ScClock *clock,
-                                ScHubReadyFunc on_ready, gpointer data);
+                                ScHubReadyFunc on_ready,
+                                ScHubStaleFunc on_stale, gpointer data);
+guint sc_stream_hub_get_layout (ScStreamHub *self);
 const char *sc_stream_hub_get_stream (ScStreamHub *self);
 
 GObject *sc_stream_hub_set_publisher (ScStreamHub *self, gpointer media,

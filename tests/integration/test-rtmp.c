@@ -361,6 +361,70 @@ test_takeover (Fixture *f, gconstpointer data)
   sc_test_stop_process (second);
 }
 
+/* The since of @stream's live entry (a new publisher changes it). */
+static char *
+live_since (Fixture *f, const char *stream)
+{
+  g_autoptr (ScTestResponse) r = NULL;
+  JsonObject *o = sc_test_live_entry (f, stream, &r);
+
+  return o ? g_strdup (json_object_get_string_member (o, "since")) : NULL;
+}
+
+/* An RTSP publisher of H.264 + Opus is taken over by ffmpeg over RTMP with
+ * H.264 + AAC: the viewers' media is rebuilt for the new tracks, and a
+ * viewer decodes AAC afterwards. */
+static void
+test_takeover_layout (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) ticket = sc_test_book (f, "swap", 1, 60, NULL);
+  g_autofree char *rtsp = g_strdup_printf (
+      "videotestsrc is-live=true ! video/x-raw,width=320,height=240,"
+      "framerate=25/1 ! x264enc tune=zerolatency speed-preset=ultrafast "
+      "key-int-max=25 bitrate=500 ! video/x-h264,profile=baseline ! "
+      "rtspclientsink name=s protocols=tcp location=\"%s\" "
+      "audiotestsrc is-live=true ! audioconvert ! opusenc ! s.",
+      sc_test_json_string (ticket, "connection.rtsp_publish_url"));
+  g_autoptr (GSubprocess) first = sc_test_spawn_gst (rtsp);
+  g_autoptr (GSubprocess) second = NULL;
+  g_autofree char *url = rtmp_url (ticket);
+  g_autofree char *since = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  g_assert_cmpint (sc_test_wait_live (f, "swap", TRUE, 15000), >, 0);
+  err = probe_rtsp (f, "swap", &status);
+  g_assert_nonnull (strstr (err, "Audio: opus"));
+  g_clear_pointer (&err, g_free);
+  since = live_since (f, "swap");
+
+  second = publish_ffmpeg (url, NULL, FALSE);
+  for (gint64 until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;;)
+    {
+      g_autofree char *now = live_since (f, "swap");
+
+      if (now != NULL && g_strcmp0 (now, since) != 0)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, until);
+      g_usleep (20000);
+    }
+  g_assert_cmpint (sc_test_wait_live (f, "swap", TRUE, 10000), >, 0);
+  /* The new media is prepared from the new publisher's first data. */
+  for (int attempt = 0;; attempt++)
+    {
+      err = probe_rtsp (f, "swap", &status);
+      if (status == 0 && strstr (err, "Audio: aac") != NULL)
+        break;
+      g_clear_pointer (&err, g_free);
+      g_assert_cmpint (attempt, <, 20);
+      g_usleep (250000);
+    }
+  g_assert_cmpint (sc_test_ffmpeg_kib (err, "audio"), >, 0);
+  g_assert_cmpint (sc_test_ffmpeg_kib (err, "video"), >, 0);
+  sc_test_stop_process (first);
+  sc_test_stop_process (second);
+}
+
 /* A raw TCP connection to the RTMP port. */
 static GSocketConnection *
 connect_raw (Fixture *f)
@@ -565,6 +629,8 @@ main (int argc, char **argv)
               test_refusals, sc_test_fixture_tear_down);
   g_test_add ("/rtmp/end-and-cancel", Fixture, NULL, sc_test_fixture_set_up,
               test_end_and_cancel, sc_test_fixture_tear_down);
+  g_test_add ("/rtmp/takeover-layout", Fixture, NULL, sc_test_fixture_set_up,
+              test_takeover_layout, sc_test_fixture_tear_down);
   g_test_add ("/rtmp/takeover", Fixture, NULL, sc_test_fixture_set_up,
               test_takeover, sc_test_fixture_tear_down);
   g_test_add ("/rtmp/abuse", Fixture, abuse_args, sc_test_fixture_set_up,
