@@ -41,11 +41,34 @@ set_up (Fixture *x, gconstpointer data)
                              TRUE);
 }
 
+/* Waits (at most 5 s) until the server lists no publisher: a publisher
+ * leaving at the very moment of SIGTERM races gst-rtsp-server 1.22's own
+ * closing of that client (a GLib critical in g_source_remove_child_source,
+ * fatal under G_DEBUG=fatal-criticals). */
+static void
+wait_no_publisher (Fixture *x)
+{
+  g_autofree char *url = sc_test_server_url (x->f.server, "/api/v1/streams");
+
+  for (int i = 0; i < 100; i++)
+    {
+      g_autoptr (ScTestResponse) r = sc_test_request (
+          x->f.session, "GET", url, x->f.server->admin_key, NULL);
+      JsonArray *a = json_object_get_array_member (
+          json_node_get_object (r->json), "streams");
+
+      if (json_array_get_length (a) == 0)
+        return;
+      g_usleep (50000);
+    }
+}
+
 static void
 tear_down (Fixture *x, gconstpointer data)
 {
   if (x->f.server != NULL)
     {
+      wait_no_publisher (x);
       g_assert_cmpint (sc_test_server_stop (x->f.server), ==, 0);
       sc_test_server_free (x->f.server);
     }
@@ -472,6 +495,7 @@ test_restart (Fixture *x, gconstpointer data)
   g_assert_true (sc_test_got_frames (viewer, 10000));
   g_assert_cmpint (finish (run, &out, &err), ==, 0);
   g_assert_nonnull (strstr (out, "retrying"));
+  wait_no_publisher (x);
   g_assert_cmpint (sc_test_server_stop (x->f.server), ==, 0);
   sc_test_server_free (x->f.server);
   x->f.server = NULL;
