@@ -506,6 +506,8 @@ cmd_run (int argc, char **argv)
                         "--keyframe-interval out of range");
   if (audio != NULL && source == NULL)
     return usage_error ("--audio-source goes with --source");
+  if (file != NULL && !g_file_test (file, G_FILE_TEST_IS_REGULAR))
+    return usage_error ("--file: no such file");
 
   options.media.kind = file     ? SC_UPLOAD_SOURCE_FILE
                        : camera ? SC_UPLOAD_SOURCE_CAMERA

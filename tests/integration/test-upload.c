@@ -447,6 +447,13 @@ test_file (Fixture *x, gconstpointer data)
   g_autofree char *out = NULL;
 
   g_assert_cmpint (sc_test_wait_for (ffmpeg, 30000), ==, 0);
+  {
+    const char *missing[] = { "run", "--file", "/nonexistent.mp4", NULL };
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (upload (x, missing, NULL, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "no such file"));
+  }
   id = book (x, "talk", "+2s", "30s");
   /* Under LSan: discovering the file through GIO leaves GLib worker threads
    * (dconf, GIO) alive at exit, whose thread-local allocations LSan
