@@ -295,3 +295,87 @@ sc_test_fixture_tear_down (ScTestFixture *f, gconstpointer data)
   sc_test_server_free (f->server);
   g_object_unref (f->session);
 }
+
+/**
+ * sc_test_spawn_ffmpeg:
+ * @audio: also a 440 Hz tone as AAC
+ * @output: (array zero-terminated=1): the output options and URL, e.g.
+ *   `-f flv rtmp://…`
+ * @errors: pipe stderr (else it goes to the test's)
+ *
+ * Returns: (transfer full): ffmpeg publishing a live 320×240, 25 fps
+ *   H.264 test pattern (keyframe every second) in real time
+ */
+GSubprocess *
+sc_test_spawn_ffmpeg (gboolean audio, const char *const *output,
+                      gboolean errors)
+{
+  const char *video[] = { "ffmpeg", "-nostdin", "-loglevel",
+                          "error",  "-re",      "-f",
+                          "lavfi",  "-i",       "testsrc=size=320x240:rate=25",
+                          NULL };
+  const char *tone[]
+      = { "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", NULL };
+  const char *encode[]
+      = { "-pix_fmt", "yuv420p",     "-c:v", "libx264", "-preset", "ultrafast",
+          "-tune",    "zerolatency", "-g",   "25",      NULL };
+  const char *aac[] = { "-c:a", "aac", NULL };
+  const char *const *parts[]
+      = { video, audio ? tone : NULL, encode, audio ? aac : NULL, output };
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    for (const char *const *a = parts[i]; a != NULL && *a != NULL; a++)
+      g_ptr_array_add (argv, (char *)*a);
+  g_ptr_array_add (argv, NULL);
+  return sc_test_spawn_flags (
+      (const char *const *)argv->pdata,
+      G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+          | (errors ? G_SUBPROCESS_FLAGS_STDERR_PIPE : 0));
+}
+
+/**
+ * sc_test_probe_rtsp:
+ * @out_status: (out): ffmpeg's exit status
+ *
+ * Views @stream over RTSP with ffmpeg for 2 s, every track decoded.
+ *
+ * Returns: (transfer full): ffmpeg's stderr (the tracks, the statistics)
+ */
+char *
+sc_test_probe_rtsp (ScTestFixture *f, const char *stream, int *out_status)
+{
+  g_autofree char *url = g_strdup_printf ("rtsp://127.0.0.1:%u/live/%s",
+                                          f->server->rtsp_port, stream);
+  const char *argv[] = { "ffmpeg", "-nostdin", "-rtsp_transport",
+                         "tcp",    "-i",       url,
+                         "-t",     "2",        "-map",
+                         "0",      "-f",       "null",
+                         "-",      NULL };
+  g_autoptr (GSubprocess) viewer = sc_test_spawn_flags (
+      argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GError) error = NULL;
+  char *err = NULL;
+
+  g_subprocess_communicate_utf8 (viewer, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  *out_status = g_subprocess_get_exit_status (viewer);
+  g_test_message ("ffmpeg viewer of %s exited with %d", stream, *out_status);
+  return err;
+}
+
+/**
+ * sc_test_cancel:
+ *
+ * Cancels reservation @id as the operator (asserting 200).
+ */
+void
+sc_test_cancel (ScTestFixture *f, const char *id)
+{
+  g_autofree char *path = g_strconcat ("/api/v1/reservations/", id, NULL);
+  g_autofree char *url = sc_test_server_url (f->server, path);
+  g_autoptr (ScTestResponse) r
+      = sc_test_request (f->session, "DELETE", url, f->server->admin_key, NULL);
+
+  g_assert_cmpuint (r->status, ==, 200);
+}

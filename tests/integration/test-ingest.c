@@ -72,32 +72,8 @@ test_ffmpeg (Fixture *f, gconstpointer data)
 {
   g_autoptr (JsonNode) ticket = sc_test_book (f, "ff", 1, 60, NULL);
   const char *url = sc_test_json_string (ticket, "connection.rtsp_publish_url");
-  const char *argv[] = { "ffmpeg",
-                         "-nostdin",
-                         "-loglevel",
-                         "error",
-                         "-re",
-                         "-f",
-                         "lavfi",
-                         "-i",
-                         "testsrc=size=320x240:rate=25",
-                         "-pix_fmt",
-                         "yuv420p",
-                         "-c:v",
-                         "libx264",
-                         "-preset",
-                         "ultrafast",
-                         "-tune",
-                         "zerolatency",
-                         "-g",
-                         "25",
-                         "-f",
-                         "rtsp",
-                         "-rtsp_transport",
-                         "tcp",
-                         url,
-                         NULL };
-  g_autoptr (GSubprocess) pub = sc_test_spawn (argv);
+  const char *output[] = { "-f", "rtsp", "-rtsp_transport", "tcp", url, NULL };
+  g_autoptr (GSubprocess) pub = sc_test_spawn_ffmpeg (FALSE, output, FALSE);
   g_autoptr (GSubprocess) viewer = NULL;
 
   g_assert_cmpint (sc_test_wait_live (f, "ff", TRUE, 15000), >, 0);
@@ -113,39 +89,14 @@ test_audio (Fixture *f, gconstpointer data)
 {
   g_autoptr (JsonNode) aac = sc_test_book (f, "aac", 1, 60, NULL);
   g_autoptr (JsonNode) opus = sc_test_book (f, "opus", 1, 60, NULL);
-  const char *argv[]
-      = { "ffmpeg",
-          "-nostdin",
-          "-loglevel",
-          "error",
-          "-re",
-          "-f",
-          "lavfi",
-          "-i",
-          "testsrc=size=320x240:rate=25",
-          "-f",
-          "lavfi",
-          "-i",
-          "sine=frequency=440:sample_rate=48000",
-          "-pix_fmt",
-          "yuv420p",
-          "-c:v",
-          "libx264",
-          "-preset",
-          "ultrafast",
-          "-tune",
-          "zerolatency",
-          "-g",
-          "25",
-          "-c:a",
-          "aac",
-          "-f",
+  const char *output[]
+      = { "-f",
           "rtsp",
           "-rtsp_transport",
           "tcp",
           sc_test_json_string (aac, "connection.rtsp_publish_url"),
           NULL };
-  g_autoptr (GSubprocess) pub_aac = sc_test_spawn (argv);
+  g_autoptr (GSubprocess) pub_aac = sc_test_spawn_ffmpeg (TRUE, output, FALSE);
   g_autofree char *opus_pipeline = g_strdup_printf (
       VIDEO_SOURCE " ! rtspclientsink name=s protocols=tcp location=\"%s\" "
                    "audiotestsrc is-live=true ! audioconvert ! opusenc ! s.",
@@ -158,28 +109,12 @@ test_audio (Fixture *f, gconstpointer data)
    * (gst-launch-1.0 races when linking two branches of one rtspsrc). */
   for (int i = 0; i < 2; i++)
     {
-      g_autofree char *url = NULL;
       g_autofree char *err = NULL;
-      g_autoptr (GSubprocess) viewer = NULL;
-      g_autoptr (GError) error = NULL;
-      const char *view_argv[] = { "ffmpeg", "-nostdin", "-rtsp_transport",
-                                  "tcp",    "-i",       NULL,
-                                  "-t",     "2",        "-map",
-                                  "0",      "-f",       "null",
-                                  "-",      NULL };
+      int status;
 
       g_assert_cmpint (sc_test_wait_live (f, stream[i], TRUE, 15000), >, 0);
-      url = g_strdup_printf ("rtsp://127.0.0.1:%u/live/%s",
-                             f->server->rtsp_port, stream[i]);
-      view_argv[5] = url;
-      viewer = sc_test_spawn_flags (view_argv,
-                                    G_SUBPROCESS_FLAGS_STDOUT_SILENCE
-                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-      g_subprocess_communicate_utf8 (viewer, NULL, NULL, NULL, &err, &error);
-      g_assert_no_error (error);
-      g_test_message ("ffmpeg viewer of %s exited with %d", stream[i],
-                      g_subprocess_get_exit_status (viewer));
-      g_assert_cmpint (g_subprocess_get_exit_status (viewer), ==, 0);
+      err = sc_test_probe_rtsp (f, stream[i], &status);
+      g_assert_cmpint (status, ==, 0);
       g_assert_nonnull (strstr (err, "Video: h264"));
       g_assert_nonnull (strstr (err, codec[i]));
       g_assert_cmpint (sc_test_ffmpeg_kib (err, "video"), >, 0);
@@ -244,7 +179,6 @@ test_refusals (Fixture *f, gconstpointer data)
       = g_strdup_printf ("rtsp://127.0.0.1:%u/live/open?token=short", port);
   g_autofree char *wrong_stream = g_strdup_printf (
       "rtsp://127.0.0.1:%u/live/other?token=%s", port, token);
-  g_autofree char *del_url = NULL;
 
   assert_refused (f, "open", no_token);
   assert_refused (f, "open", unknown);
@@ -252,14 +186,7 @@ test_refusals (Fixture *f, gconstpointer data)
   assert_refused (f, "other", wrong_stream);
   assert_refused (f, "later",
                   sc_test_json_string (later, "connection.rtsp_publish_url"));
-  del_url = g_strconcat ("/api/v1/reservations/",
-                         sc_test_json_string (gone, "id"), NULL);
-  {
-    g_autofree char *url = sc_test_server_url (f->server, del_url);
-    g_autoptr (ScTestResponse) r = sc_test_request (f->session, "DELETE", url,
-                                                    f->server->admin_key, NULL);
-    g_assert_cmpuint (r->status, ==, 200);
-  }
+  sc_test_cancel (f, sc_test_json_string (gone, "id"));
   assert_refused (f, "gone",
                   sc_test_json_string (gone, "connection.rtsp_publish_url"));
 
@@ -332,8 +259,6 @@ test_end_and_cancel (Fixture *f, gconstpointer data)
       sc_test_json_string (brief, "connection.rtsp_publish_url"));
   g_autoptr (GSubprocess) b
       = publish_gst (sc_test_json_string (cut, "connection.rtsp_publish_url"));
-  g_autofree char *del_url = g_strconcat (
-      "/api/v1/reservations/", sc_test_json_string (cut, "id"), NULL);
   gint64 gone_us, cancelled_us;
 
   g_assert_cmpint (sc_test_wait_live (f, "brief", TRUE, 15000), >, 0);
@@ -346,12 +271,7 @@ test_end_and_cancel (Fixture *f, gconstpointer data)
   g_assert_cmpint (gone_us - end_us, <=, G_USEC_PER_SEC);
 
   /* Cancelling cuts within a second too. */
-  {
-    g_autofree char *url = sc_test_server_url (f->server, del_url);
-    g_autoptr (ScTestResponse) r = sc_test_request (f->session, "DELETE", url,
-                                                    f->server->admin_key, NULL);
-    g_assert_cmpuint (r->status, ==, 200);
-  }
+  sc_test_cancel (f, sc_test_json_string (cut, "id"));
   cancelled_us = g_get_real_time ();
   gone_us = sc_test_wait_live (f, "cut", FALSE, 5000);
   g_test_message ("cut %.3f s after the cancel",
@@ -519,19 +439,11 @@ test_split (void)
     g_autofree char *rtmp = g_strdup_printf (
         "%s/%s", server,
         sc_test_json_string (ticket, "connection.rtmp_stream_key"));
-    const char *argv[]
-        = { "ffmpeg",   "-nostdin",    "-loglevel",
-            "error",    "-re",         "-f",
-            "lavfi",    "-i",          "testsrc=size=320x240:rate=25",
-            "-pix_fmt", "yuv420p",     "-c:v",
-            "libx264",  "-preset",     "ultrafast",
-            "-tune",    "zerolatency", "-g",
-            "25",       "-f",          "flv",
-            rtmp,       NULL };
+    const char *output[] = { "-f", "flv", rtmp, NULL };
 
     g_assert_cmpstr (sc_test_json_string (ticket, "connection.rtmp_server_url"),
                      ==, server);
-    pub = sc_test_spawn (argv);
+    pub = sc_test_spawn_ffmpeg (FALSE, output, FALSE);
     view_node (play);
     sc_test_stop_process (pub);
   }

@@ -21,46 +21,16 @@ typedef ScTestFixture Fixture;
 static GSubprocess *
 publish_ffmpeg (const char *url, const char *const *extra, gboolean errors)
 {
-  const char *head[] = { "ffmpeg",
-                         "-nostdin",
-                         "-loglevel",
-                         "error",
-                         "-re",
-                         "-f",
-                         "lavfi",
-                         "-i",
-                         "testsrc=size=320x240:rate=25",
-                         "-f",
-                         "lavfi",
-                         "-i",
-                         "sine=frequency=440:sample_rate=44100",
-                         "-pix_fmt",
-                         "yuv420p",
-                         "-c:v",
-                         "libx264",
-                         "-preset",
-                         "ultrafast",
-                         "-tune",
-                         "zerolatency",
-                         "-g",
-                         "25",
-                         "-c:a",
-                         "aac",
-                         "-f",
-                         "flv",
-                         NULL };
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GPtrArray) output = g_ptr_array_new ();
 
-  for (const char *const *a = head; *a != NULL; a++)
-    g_ptr_array_add (argv, (char *)*a);
   for (const char *const *a = extra; a != NULL && *a != NULL; a++)
-    g_ptr_array_add (argv, (char *)*a);
-  g_ptr_array_add (argv, (char *)url);
-  g_ptr_array_add (argv, NULL);
-  return sc_test_spawn_flags (
-      (const char *const *)argv->pdata,
-      G_SUBPROCESS_FLAGS_STDOUT_SILENCE
-          | (errors ? G_SUBPROCESS_FLAGS_STDERR_PIPE : 0));
+    g_ptr_array_add (output, (char *)*a);
+  g_ptr_array_add (output, "-f");
+  g_ptr_array_add (output, "flv");
+  g_ptr_array_add (output, (char *)url);
+  g_ptr_array_add (output, NULL);
+  return sc_test_spawn_ffmpeg (TRUE, (const char *const *)output->pdata,
+                               errors);
 }
 
 /* The publish URL of @ticket in its RTMP form. */
@@ -70,28 +40,6 @@ rtmp_url (JsonNode *ticket)
   return g_strdup_printf (
       "%s/%s", sc_test_json_string (ticket, "connection.rtmp_server_url"),
       sc_test_json_string (ticket, "connection.rtmp_stream_key"));
-}
-
-/* ffmpeg views @stream over RTSP for 2 s; its stderr (stream list). */
-static char *
-probe_rtsp (Fixture *f, const char *stream, int *out_status)
-{
-  g_autofree char *url = g_strdup_printf ("rtsp://127.0.0.1:%u/live/%s",
-                                          f->server->rtsp_port, stream);
-  const char *argv[] = { "ffmpeg", "-nostdin", "-rtsp_transport",
-                         "tcp",    "-i",       url,
-                         "-t",     "2",        "-map",
-                         "0",      "-f",       "null",
-                         "-",      NULL };
-  g_autoptr (GSubprocess) viewer = sc_test_spawn_flags (
-      argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr (GError) error = NULL;
-  char *err = NULL;
-
-  g_subprocess_communicate_utf8 (viewer, NULL, NULL, NULL, &err, &error);
-  g_assert_no_error (error);
-  *out_status = g_subprocess_get_exit_status (viewer);
-  return err;
 }
 
 /* ffmpeg to the ticket's RTMP URL: RTSP viewers get H.264 and AAC. */
@@ -119,8 +67,7 @@ test_ffmpeg (Fixture *f, gconstpointer data)
   }
   viewer = sc_test_view (f, "rtmp", NULL, 50);
   g_assert_true (sc_test_got_frames (viewer, 20000));
-  err = probe_rtsp (f, "rtmp", &status);
-  g_test_message ("ffmpeg viewer exited with %d", status);
+  err = sc_test_probe_rtsp (f, "rtmp", &status);
   g_assert_cmpint (status, ==, 0);
   g_assert_nonnull (strstr (err, "Video: h264"));
   g_assert_nonnull (strstr (err, "Audio: aac"));
@@ -180,7 +127,7 @@ test_rtmp2sink (Fixture *f, gconstpointer data)
   g_assert_cmpint (sc_test_wait_live (f, "gst", TRUE, 15000), >, 0);
   viewer = sc_test_view (f, "gst", NULL, 50);
   g_assert_true (sc_test_got_frames (viewer, 20000));
-  err = probe_rtsp (f, "gst", &status);
+  err = sc_test_probe_rtsp (f, "gst", &status);
   g_assert_cmpint (status, ==, 0);
   g_assert_nonnull (strstr (err, "Video: h264"));
   g_assert_nonnull (strstr (err, "Audio: aac"));
@@ -228,8 +175,6 @@ test_refusals (Fixture *f, gconstpointer data)
       "rtmp://127.0.0.1:%u/live/no.dots?token=%s", port, token);
   g_autofree char *later_url = rtmp_url (later);
   g_autofree char *gone_url = rtmp_url (gone);
-  g_autofree char *del_url = g_strconcat (
-      "/api/v1/reservations/", sc_test_json_string (gone, "id"), NULL);
 
   assert_refused (f, "open", no_token, "no token given");
   assert_refused (f, "open", unknown, "unknown token");
@@ -237,12 +182,7 @@ test_refusals (Fixture *f, gconstpointer data)
   assert_refused (f, "open", bad_app, "Unknown application");
   assert_refused (f, "no", bad_name, "stream key must be");
   assert_refused (f, "later", later_url, "slot opens in");
-  {
-    g_autofree char *url = sc_test_server_url (f->server, del_url);
-    g_autoptr (ScTestResponse) r = sc_test_request (f->session, "DELETE", url,
-                                                    f->server->admin_key, NULL);
-    g_assert_cmpuint (r->status, ==, 200);
-  }
+  sc_test_cancel (f, sc_test_json_string (gone, "id"));
   assert_refused (f, "gone", gone_url, "cancelled");
 
   /* Playing over RTMP is refused with a pointer to RTSP. */
@@ -292,18 +232,11 @@ test_end_and_cancel (Fixture *f, gconstpointer data)
   gint64 end_us = sc_test_json_time (brief, "end");
   g_autoptr (GSubprocess) a = publish_ffmpeg (brief_url, NULL, FALSE);
   g_autoptr (GSubprocess) b = publish_ffmpeg (cut_url, NULL, FALSE);
-  g_autofree char *del_url = g_strconcat (
-      "/api/v1/reservations/", sc_test_json_string (cut, "id"), NULL);
   gint64 gone_us, cancelled_us;
 
   g_assert_cmpint (sc_test_wait_live (f, "brief", TRUE, 15000), >, 0);
   g_assert_cmpint (sc_test_wait_live (f, "cut", TRUE, 15000), >, 0);
-  {
-    g_autofree char *url = sc_test_server_url (f->server, del_url);
-    g_autoptr (ScTestResponse) r = sc_test_request (f->session, "DELETE", url,
-                                                    f->server->admin_key, NULL);
-    g_assert_cmpuint (r->status, ==, 200);
-  }
+  sc_test_cancel (f, sc_test_json_string (cut, "id"));
   cancelled_us = g_get_real_time ();
   gone_us = sc_test_wait_live (f, "cut", FALSE, 5000);
   g_test_message ("cut %.3f s after the cancel",
@@ -393,7 +326,7 @@ test_takeover_layout (Fixture *f, gconstpointer data)
   int status;
 
   g_assert_cmpint (sc_test_wait_live (f, "swap", TRUE, 15000), >, 0);
-  err = probe_rtsp (f, "swap", &status);
+  err = sc_test_probe_rtsp (f, "swap", &status);
   g_assert_nonnull (strstr (err, "Audio: opus"));
   g_clear_pointer (&err, g_free);
   since = live_since (f, "swap");
@@ -412,7 +345,7 @@ test_takeover_layout (Fixture *f, gconstpointer data)
   /* The new media is prepared from the new publisher's first data. */
   for (int attempt = 0;; attempt++)
     {
-      err = probe_rtsp (f, "swap", &status);
+      err = sc_test_probe_rtsp (f, "swap", &status);
       if (status == 0 && strstr (err, "Audio: aac") != NULL)
         break;
       g_clear_pointer (&err, g_free);

@@ -520,17 +520,11 @@ test_cancel (Fixture *x, gconstpointer data)
       = { "run",    "--test-pattern", "--lead", "1", "--protocol",
           protocol, "--bitrate",      "800",    NULL };
   g_autoptr (GSubprocess) run = spawn_upload (x, args);
-  g_autofree char *path = g_strconcat ("/api/v1/reservations/", id, NULL);
-  g_autofree char *url = sc_test_server_url (x->f.server, path);
   g_autofree char *out = NULL;
   gint64 cancelled_us;
 
   g_assert_cmpint (sc_test_wait_live (&x->f, "halt", TRUE, 10000), >, 0);
-  {
-    g_autoptr (ScTestResponse) r = sc_test_request (
-        x->f.session, "DELETE", url, x->f.server->admin_key, NULL);
-    g_assert_cmpuint (r->status, ==, 200);
-  }
+  sc_test_cancel (&x->f, id);
   cancelled_us = g_get_monotonic_time ();
   g_assert_cmpint (finish (run, &out, NULL), ==, 3);
   g_test_message ("stopped %.2f s after the cancel",
