@@ -5,7 +5,7 @@
  *
  *   slotcast serve   booking service + the local ingest node (all in one)
  *   slotcast web     booking service only
- *   slotcast user add NAME --role operator|broadcaster | user list
+ *   slotcast user add NAME --role operator|broadcaster | passwd NAME | list
  *   slotcast node add NAME --public-host H [...]         | node list
  *
  * This file only parses options, loads settings, builds objects and runs
@@ -18,6 +18,10 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include <gst/gst.h>
 
@@ -25,6 +29,7 @@
 #include "sc-db-admitter.h"
 #include "sc-http-admitter.h"
 #include "sc-ingest.h"
+#include "sc-password.h"
 #include "sc-web-server.h"
 
 typedef struct
@@ -323,6 +328,70 @@ run_ingest (int argc, char **argv)
   return 0;
 }
 
+/* Reads one line of at most SC_PASSWORD_MAX_LEN bytes from stdin, without
+ * echo when it is a terminal. Returns: (transfer full) (nullable). */
+static char *
+read_line_secret (const char *prompt)
+{
+  char buf[SC_PASSWORD_MAX_LEN + 2];
+  gboolean tty = isatty (STDIN_FILENO);
+  struct termios old, quiet;
+  char *line;
+
+  if (tty)
+    {
+      fprintf (stderr, "%s", prompt);
+      tcgetattr (STDIN_FILENO, &old);
+      quiet = old;
+      quiet.c_lflag &= ~(tcflag_t)ECHO;
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+  line = fgets (buf, sizeof buf, stdin);
+  if (tty)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &old);
+      fputc ('\n', stderr);
+    }
+  if (line == NULL)
+    return NULL;
+  buf[strcspn (buf, "\r\n")] = '\0';
+  line = g_strdup (buf);
+  OPENSSL_cleanse (buf, sizeof buf);
+  return line;
+}
+
+/* `slotcast user passwd NAME`: the web UI password, from the terminal
+ * (asked twice) or one line of stdin. */
+static gboolean
+set_password (ScDb *db, const char *name, GError **error)
+{
+  g_autofree char *password = read_line_secret ("New password: ");
+  g_autofree char *again = NULL;
+  g_autofree char *hash = NULL;
+
+  if (password == NULL)
+    {
+      g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_INVALID,
+                   "No password given on stdin");
+      return FALSE;
+    }
+  if (!sc_password_check_length (password, error))
+    return FALSE;
+  if (isatty (STDIN_FILENO))
+    {
+      again = read_line_secret ("Again: ");
+      if (again == NULL || strcmp (again, password) != 0)
+        {
+          g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_INVALID,
+                       "The two passwords differ");
+          return FALSE;
+        }
+    }
+  hash = sc_password_hash (password, error);
+  OPENSSL_cleanse (password, strlen (password));
+  return hash != NULL && sc_db_set_password (db, name, hash, error);
+}
+
 static int
 run_user (int argc, char **argv)
 {
@@ -336,7 +405,7 @@ run_user (int argc, char **argv)
       "operator or broadcaster (for add)", "ROLE" },
     { NULL },
   };
-  int rc = parse (&common, "add NAME --role ROLE | list",
+  int rc = parse (&common, "add NAME --role ROLE | passwd NAME | list",
                   "Manages the users of the booking service.", extra, &argc,
                   &argv);
 
@@ -344,7 +413,7 @@ run_user (int argc, char **argv)
     return rc;
   if (argc < 2)
     {
-      g_printerr ("slotcast user: say add or list\n");
+      g_printerr ("slotcast user: say add, passwd or list\n");
       return 2;
     }
   if (!sc_data_dir_open (common.settings, &db, &sealer, &error))
@@ -368,6 +437,19 @@ run_user (int argc, char **argv)
                   role_text, argv[2]);
       return 0;
     }
+  if (strcmp (argv[1], "passwd") == 0)
+    {
+      if (argc != 3)
+        {
+          g_printerr ("slotcast user passwd NAME\n");
+          return 2;
+        }
+      if (!set_password (db, argv[2], &error))
+        goto fail;
+      g_printerr ("Password of %s set; its web sessions have ended.\n",
+                  argv[2]);
+      return 0;
+    }
   if (strcmp (argv[1], "list") == 0)
     {
       g_autoptr (GPtrArray) users = sc_db_list_users (db, &error);
@@ -381,7 +463,8 @@ run_user (int argc, char **argv)
         }
       return 0;
     }
-  g_printerr ("slotcast user: unknown action %s (add, list)\n", argv[1]);
+  g_printerr ("slotcast user: unknown action %s (add, passwd, list)\n",
+              argv[1]);
   return 2;
 
 fail:
@@ -468,7 +551,7 @@ print_usage (FILE *out)
            "  serve   booking service and the local ingest node, in one\n"
            "  web     booking service alone\n"
            "  ingest  an ingest node apart, admitting through --booking-url\n"
-           "  user    add NAME --role operator|broadcaster, or list\n"
+           "  user    add NAME --role operator|broadcaster, passwd NAME, or list\n"
            "  node    add NAME (prints its node key), or list\n\n"
            "slotcast COMMAND --help shows the options of a command.\n");
 }

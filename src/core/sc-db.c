@@ -21,6 +21,8 @@
 
 #include "sc-db.h"
 
+#include "sc-db-private.h"
+
 #include "sc-clock.h"
 #include "sc-resources.h"
 
@@ -30,39 +32,8 @@
 
 G_DEFINE_QUARK (sc - db - error - quark, sc_db_error)
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 #define BUSY_TIMEOUT_MS 5000
-
-typedef enum
-{
-  STMT_BEGIN_IMMEDIATE,
-  STMT_COMMIT,
-  STMT_ROLLBACK,
-  STMT_SAVEPOINT,
-  STMT_RELEASE,
-  STMT_ROLLBACK_TO,
-  STMT_COUNT_USERS,
-  STMT_ADD_USER,
-  STMT_USER_BY_KEY,
-  STMT_LIST_USERS,
-  STMT_USER_BY_NAME,
-  STMT_UPSERT_NODE,
-  STMT_ADD_NODE,
-  STMT_NODE_BY_NAME,
-  STMT_NODE_BY_KEY,
-  STMT_LIST_NODES,
-  STMT_STREAM_CONFLICT,
-  STMT_NODE_INTERVALS,
-  STMT_INSERT_RESERVATION,
-  STMT_GET_RESERVATION,
-  STMT_LIST_RESERVATIONS,
-  STMT_SECRETS,
-  STMT_CANCEL,
-  STMT_BY_PUBLISH_HASH,
-  STMT_BY_VIEW_HASH,
-  STMT_GROW_LONGEST,
-  N_STMTS
-} Stmt;
 
 #define RESERVATION_COLUMNS                                                    \
   "SELECT r.id, r.owner_id, u.name, r.node_id, n.name, r.stream, "             \
@@ -135,6 +106,19 @@ static const char *const sql[N_STMTS] = {
   [STMT_GROW_LONGEST] = "UPDATE nodes SET longest_us = ?2 "
                         "WHERE id = ?1 AND longest_us < ?2",
   [STMT_BY_VIEW_HASH] = RESERVATION_COLUMNS "WHERE r.view_hash = ?1",
+  [STMT_SET_PASSWORD] = "UPDATE users SET password_hash = ?2 WHERE name = ?1",
+  [STMT_PASSWORD_BY_NAME] = "SELECT id, name, role, created_us, password_hash "
+                            "FROM users WHERE name = ?1",
+  [STMT_ADD_SESSION] = "INSERT INTO sessions (token_hash, user_id, "
+                       "created_us, expires_us) VALUES (?1, ?2, ?3, ?4)",
+  [STMT_USER_BY_SESSION]
+  = "SELECT u.id, u.name, u.role, u.created_us, s.token_hash, s.expires_us "
+    "FROM sessions s JOIN users u ON u.id = s.user_id "
+    "WHERE s.token_hash = ?1 AND s.expires_us > ?2",
+  [STMT_DELETE_SESSION] = "DELETE FROM sessions WHERE token_hash = ?1",
+  [STMT_PURGE_SESSIONS] = "DELETE FROM sessions WHERE expires_us <= ?1",
+  [STMT_DELETE_USER_SESSIONS] = "DELETE FROM sessions WHERE user_id = "
+                                "(SELECT id FROM users WHERE name = ?1)",
 };
 
 struct _ScDb
@@ -150,27 +134,23 @@ struct _ScDb
 G_DEFINE_FINAL_TYPE (ScDb, sc_db, G_TYPE_OBJECT)
 
 /* A statement in use: reset and unbound when the variable leaves scope. */
-typedef sqlite3_stmt ScStmtLease;
-
-static void
-stmt_release (ScStmtLease *stmt)
+void
+sc_db_stmt_release (ScStmtLease *stmt)
 {
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScStmtLease, stmt_release)
-
-static gboolean
-sqlite_error (ScDb *self, GError **error, const char *what)
+gboolean
+sc_db_sqlite_error (ScDb *self, GError **error, const char *what)
 {
   g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_SQLITE, "%s: %s", what,
                sqlite3_errmsg (self->handle));
   return FALSE;
 }
 
-static ScStmtLease *
-stmt_lease (ScDb *self, Stmt which, GError **error)
+ScStmtLease *
+sc_db_stmt_lease (ScDb *self, ScDbStmt which, GError **error)
 {
   if (self->stmts[which] == NULL
       && sqlite3_prepare_v3 (self->handle, sql[which], -1,
@@ -178,42 +158,42 @@ stmt_lease (ScDb *self, Stmt which, GError **error)
                              NULL)
              != SQLITE_OK)
     {
-      sqlite_error (self, error, "Cannot prepare a statement");
+      sc_db_sqlite_error (self, error, "Cannot prepare a statement");
       return NULL;
     }
   return self->stmts[which];
 }
 
 /* Runs a statement that returns no rows. */
-static gboolean
-stmt_exec (ScDb *self, ScStmtLease *stmt, GError **error)
+gboolean
+sc_db_stmt_exec (ScDb *self, ScStmtLease *stmt, GError **error)
 {
   int rc = sqlite3_step (stmt);
 
   if (rc != SQLITE_DONE)
-    return sqlite_error (self, error, "Database statement failed");
+    return sc_db_sqlite_error (self, error, "Database statement failed");
   return TRUE;
 }
 
 static gboolean
-exec_simple (ScDb *self, Stmt which, GError **error)
+exec_simple (ScDb *self, ScDbStmt which, GError **error)
 {
-  g_autoptr (ScStmtLease) stmt = stmt_lease (self, which, error);
+  g_autoptr (ScStmtLease) stmt = sc_db_stmt_lease (self, which, error);
 
-  return stmt != NULL && stmt_exec (self, stmt, error);
+  return stmt != NULL && sc_db_stmt_exec (self, stmt, error);
 }
 
 /* One write: its own BEGIN IMMEDIATE … COMMIT, or, inside a group
  * transaction, a savepoint that a failure rolls back alone. */
-static gboolean
-write_begin (ScDb *self, GError **error)
+gboolean
+sc_db_write_begin (ScDb *self, GError **error)
 {
   return exec_simple (
       self, self->in_batch ? STMT_SAVEPOINT : STMT_BEGIN_IMMEDIATE, error);
 }
 
-static gboolean
-write_end (ScDb *self, gboolean ok, GError **error)
+gboolean
+sc_db_write_end (ScDb *self, gboolean ok, GError **error)
 {
   if (self->in_batch)
     {
@@ -275,8 +255,8 @@ sc_db_in_batch (ScDb *self)
   return self->in_batch;
 }
 
-static char *
-column_dup (sqlite3_stmt *stmt, int col)
+char *
+sc_db_column_dup (sqlite3_stmt *stmt, int col)
 {
   const unsigned char *text = sqlite3_column_text (stmt, col);
 
@@ -340,6 +320,7 @@ read_user_version (ScDb *self)
  * the schema itself. */
 static const char *const migrations[SCHEMA_VERSION] = {
   "/org/slotcast/data/schema.sql",
+  "/org/slotcast/data/migrate-2-sessions.sql",
 };
 
 static gboolean
@@ -447,14 +428,14 @@ sc_db_check_integrity (ScDb *self, GError **error)
       || sqlite3_step (stmt) != SQLITE_ROW)
     {
       sqlite3_finalize (stmt);
-      return sqlite_error (self, error, "integrity_check");
+      return sc_db_sqlite_error (self, error, "integrity_check");
     }
-  result = column_dup (stmt, 0);
+  result = sc_db_column_dup (stmt, 0);
   sqlite3_finalize (stmt);
   if (sqlite3_prepare_v2 (self->handle, "PRAGMA foreign_key_check", -1, &stmt,
                           NULL)
       != SQLITE_OK)
-    return sqlite_error (self, error, "foreign_key_check");
+    return sc_db_sqlite_error (self, error, "foreign_key_check");
   fk_ok = sqlite3_step (stmt) == SQLITE_DONE;
   sqlite3_finalize (stmt);
   if (g_strcmp0 (result, "ok") != 0 || !fk_ok)
@@ -467,179 +448,10 @@ sc_db_check_integrity (ScDb *self, GError **error)
   return TRUE;
 }
 
-/* ---- users ------------------------------------------------------------ */
-
-/* Columns: id, name, role, created_us. */
-static ScUser *
-read_user (sqlite3_stmt *stmt)
-{
-  ScUser *user = g_new0 (ScUser, 1);
-
-  user->id = sqlite3_column_int64 (stmt, 0);
-  user->name = column_dup (stmt, 1);
-  sc_role_from_string ((const char *)sqlite3_column_text (stmt, 2),
-                       &user->role);
-  user->created_us = sqlite3_column_int64 (stmt, 3);
-  return user;
-}
-
-gint64
-sc_db_count_users (ScDb *self, GError **error)
-{
-  g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_COUNT_USERS, error);
-
-  if (stmt == NULL)
-    return -1;
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      sqlite_error (self, error, "Counting users");
-      return -1;
-    }
-  return sqlite3_column_int64 (stmt, 0);
-}
-
-static gboolean
-is_constraint (ScDb *self)
+gboolean
+sc_db_is_constraint (ScDb *self)
 {
   return (sqlite3_errcode (self->handle) & 0xff) == SQLITE_CONSTRAINT;
-}
-
-/**
- * sc_db_add_user:
- * @key: (nullable): the API key to give the user, or %NULL to make one
- *
- * Returns: (transfer full) (nullable): the user's API key, which is not
- *   stored and cannot be shown again
- */
-char *
-sc_db_add_user (ScDb *self, const char *name, ScRole role, const char *key,
-                GError **error)
-{
-  guint8 hash[SC_TOKEN_HASH_LEN];
-  g_autofree char *made = NULL;
-  g_autoptr (ScStmtLease) stmt = NULL;
-
-  if (!sc_user_name_valid (name))
-    {
-      g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_INVALID,
-                   "User name \"%s\" is not 1 to 64 of A-Z a-z 0-9 . _ -",
-                   name);
-      return NULL;
-    }
-  if (key != NULL)
-    {
-      if (!sc_token_hash (key, hash))
-        {
-          g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_INVALID,
-                       "An API key is %d characters of base64url (make one "
-                       "with: openssl rand 32 | basenc --base64url | tr -d =)",
-                       SC_TOKEN_TEXT_LEN);
-          return NULL;
-        }
-    }
-  else if ((made = sc_token_generate (hash, error)) == NULL)
-    return NULL;
-
-  stmt = stmt_lease (self, STMT_ADD_USER, error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, sc_role_to_string (role), -1, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 3, hash, sizeof hash, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      if (is_constraint (self))
-        g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_EXISTS,
-                     "A user named %s exists already (or the key is taken)",
-                     name);
-      else
-        sqlite_error (self, error, "Adding a user");
-      return NULL;
-    }
-  return made != NULL ? g_steal_pointer (&made) : g_strdup (key);
-}
-
-/**
- * sc_db_find_user_by_key:
- *
- * Returns: (transfer full) (nullable): the user whose API key is @key;
- *   %NULL without @error set when there is none
- */
-ScUser *
-sc_db_find_user_by_key (ScDb *self, const char *key, GError **error)
-{
-  guint8 hash[SC_TOKEN_HASH_LEN];
-  g_autoptr (ScStmtLease) stmt = NULL;
-  int rc;
-
-  if (!sc_token_hash (key, hash))
-    return NULL;
-  stmt = stmt_lease (self, STMT_USER_BY_KEY, error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_blob (stmt, 1, hash, sizeof hash, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
-    return NULL;
-  if (rc != SQLITE_ROW)
-    {
-      sqlite_error (self, error, "Looking up a key");
-      return NULL;
-    }
-  /* The index found the row by hash; compare once more in constant time. */
-  if (sqlite3_column_bytes (stmt, 4) != SC_TOKEN_HASH_LEN
-      || !sc_token_hash_equal (sqlite3_column_blob (stmt, 4), hash))
-    return NULL;
-  return read_user (stmt);
-}
-
-/**
- * sc_db_get_user:
- *
- * Returns: (transfer full) (nullable): the user named @name; %NULL without
- *   @error set when there is none
- */
-ScUser *
-sc_db_get_user (ScDb *self, const char *name, GError **error)
-{
-  g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_USER_BY_NAME, error);
-  int rc;
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return read_user (stmt);
-  if (rc != SQLITE_DONE)
-    sqlite_error (self, error, "Looking up a user");
-  return NULL;
-}
-
-/**
- * sc_db_list_users:
- *
- * Returns: (transfer full) (element-type ScUser) (nullable): all users
- */
-GPtrArray *
-sc_db_list_users (ScDb *self, GError **error)
-{
-  g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_LIST_USERS, error);
-  g_autoptr (GPtrArray) users = NULL;
-  int rc;
-
-  if (stmt == NULL)
-    return NULL;
-  users = g_ptr_array_new_with_free_func ((GDestroyNotify)sc_user_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (users, read_user (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      sqlite_error (self, error, "Listing users");
-      return NULL;
-    }
-  return g_steal_pointer (&users);
 }
 
 /* ---- nodes ------------------------------------------------------------ */
@@ -663,12 +475,12 @@ read_node (sqlite3_stmt *stmt)
   ScNode *node = g_new0 (ScNode, 1);
 
   node->id = sqlite3_column_int64 (stmt, 0);
-  node->name = column_dup (stmt, 1);
-  node->public_host = column_dup (stmt, 2);
+  node->name = sc_db_column_dup (stmt, 1);
+  node->public_host = sc_db_column_dup (stmt, 2);
   node->rtsp_port = sqlite3_column_int (stmt, 3);
   node->rtmp_port = sqlite3_column_int (stmt, 4);
   node->capacity = sqlite3_column_int (stmt, 5);
-  node->dial_in = column_dup (stmt, 6);
+  node->dial_in = sc_db_column_dup (stmt, 6);
   node->created_us = sqlite3_column_int64 (stmt, 7);
   node->longest_us = sqlite3_column_int64 (stmt, 8);
   return node;
@@ -692,11 +504,11 @@ sc_db_upsert_node (ScDb *self, const ScNode *node, GError **error)
                    node->name);
       return FALSE;
     }
-  stmt = stmt_lease (self, STMT_UPSERT_NODE, error);
+  stmt = sc_db_stmt_lease (self, STMT_UPSERT_NODE, error);
   if (stmt == NULL)
     return FALSE;
   bind_node (stmt, node);
-  return stmt_exec (self, stmt, error);
+  return sc_db_stmt_exec (self, stmt, error);
 }
 
 /**
@@ -722,28 +534,28 @@ sc_db_add_node (ScDb *self, const ScNode *node, GError **error)
     }
   if ((key = sc_token_generate (hash, error)) == NULL)
     return NULL;
-  stmt = stmt_lease (self, STMT_ADD_NODE, error);
+  stmt = sc_db_stmt_lease (self, STMT_ADD_NODE, error);
   if (stmt == NULL)
     return NULL;
   bind_node (stmt, node);
   sqlite3_bind_blob (stmt, 8, hash, sizeof hash, SQLITE_STATIC);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
-      if (is_constraint (self))
+      if (sc_db_is_constraint (self))
         g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_EXISTS,
                      "A node named %s exists already", node->name);
       else
-        sqlite_error (self, error, "Adding a node");
+        sc_db_sqlite_error (self, error, "Adding a node");
       return NULL;
     }
   return g_steal_pointer (&key);
 }
 
 static ScNode *
-node_lookup (ScDb *self, Stmt which, const void *key, int key_len,
+node_lookup (ScDb *self, ScDbStmt which, const void *key, int key_len,
              GError **error)
 {
-  g_autoptr (ScStmtLease) stmt = stmt_lease (self, which, error);
+  g_autoptr (ScStmtLease) stmt = sc_db_stmt_lease (self, which, error);
   int rc;
 
   if (stmt == NULL)
@@ -756,7 +568,7 @@ node_lookup (ScDb *self, Stmt which, const void *key, int key_len,
   if (rc == SQLITE_ROW)
     return read_node (stmt);
   if (rc != SQLITE_DONE)
-    sqlite_error (self, error, "Looking up a node");
+    sc_db_sqlite_error (self, error, "Looking up a node");
   return NULL;
 }
 
@@ -795,7 +607,8 @@ sc_db_find_node_by_key (ScDb *self, const char *key, GError **error)
 GPtrArray *
 sc_db_list_nodes (ScDb *self, GError **error)
 {
-  g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_LIST_NODES, error);
+  g_autoptr (ScStmtLease) stmt
+      = sc_db_stmt_lease (self, STMT_LIST_NODES, error);
   g_autoptr (GPtrArray) nodes = NULL;
   int rc;
 
@@ -806,7 +619,7 @@ sc_db_list_nodes (ScDb *self, GError **error)
     g_ptr_array_add (nodes, read_node (stmt));
   if (rc != SQLITE_DONE)
     {
-      sqlite_error (self, error, "Listing nodes");
+      sc_db_sqlite_error (self, error, "Listing nodes");
       return NULL;
     }
   return g_steal_pointer (&nodes);
@@ -826,12 +639,12 @@ read_reservation (sqlite3_stmt *stmt)
 {
   ScReservation *r = g_new0 (ScReservation, 1);
 
-  r->id = column_dup (stmt, 0);
+  r->id = sc_db_column_dup (stmt, 0);
   r->owner_id = sqlite3_column_int64 (stmt, 1);
-  r->owner = column_dup (stmt, 2);
+  r->owner = sc_db_column_dup (stmt, 2);
   r->node_id = sqlite3_column_int64 (stmt, 3);
-  r->node = column_dup (stmt, 4);
-  r->stream = column_dup (stmt, 5);
+  r->node = sc_db_column_dup (stmt, 4);
+  r->stream = sc_db_column_dup (stmt, 5);
   r->start_us = sqlite3_column_int64 (stmt, 6);
   r->end_us = sqlite3_column_int64 (stmt, 7);
   sc_visibility_from_string ((const char *)sqlite3_column_text (stmt, 8),
@@ -857,7 +670,8 @@ GArray *
 sc_db_booked_intervals (ScDb *self, const ScNode *node, gint64 from_us,
                         gint64 to_us, GError **error)
 {
-  g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_NODE_INTERVALS, error);
+  g_autoptr (ScStmtLease) stmt
+      = sc_db_stmt_lease (self, STMT_NODE_INTERVALS, error);
   g_autoptr (GArray) out = NULL;
   int rc;
 
@@ -875,7 +689,7 @@ sc_db_booked_intervals (ScDb *self, const ScNode *node, gint64 from_us,
     }
   if (rc != SQLITE_DONE)
     {
-      sqlite_error (self, error, "Reading a node's bookings");
+      sc_db_sqlite_error (self, error, "Reading a node's bookings");
       return NULL;
     }
   return g_steal_pointer (&out);
@@ -899,7 +713,8 @@ node_free_places (ScDb *self, const ScNode *node, gint64 start_us,
 static gboolean
 check_stream_free (ScDb *self, const ScBookRequest *request, GError **error)
 {
-  g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_STREAM_CONFLICT, error);
+  g_autoptr (ScStmtLease) stmt
+      = sc_db_stmt_lease (self, STMT_STREAM_CONFLICT, error);
   int rc;
 
   if (stmt == NULL)
@@ -918,7 +733,7 @@ check_stream_free (ScDb *self, const ScBookRequest *request, GError **error)
       return FALSE;
     }
   if (rc != SQLITE_DONE)
-    return sqlite_error (self, error, "Checking the stream name");
+    return sc_db_sqlite_error (self, error, "Checking the stream name");
   return TRUE;
 }
 
@@ -1033,7 +848,7 @@ book_locked (ScDb *self, ScSealer *sealer, const ScBookRequest *request,
         return NULL;
     }
 
-  stmt = stmt_lease (self, STMT_INSERT_RESERVATION, error);
+  stmt = sc_db_stmt_lease (self, STMT_INSERT_RESERVATION, error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
@@ -1054,18 +869,18 @@ book_locked (ScDb *self, ScSealer *sealer, const ScBookRequest *request,
                          g_bytes_get_size (view_sealed), SQLITE_STATIC);
     }
   sqlite3_bind_int64 (stmt, 12, now_us);
-  if (!stmt_exec (self, stmt, error))
+  if (!sc_db_stmt_exec (self, stmt, error))
     return NULL;
   if (request->end_us - request->start_us > node->longest_us)
     {
       g_autoptr (ScStmtLease) grow
-          = stmt_lease (self, STMT_GROW_LONGEST, error);
+          = sc_db_stmt_lease (self, STMT_GROW_LONGEST, error);
 
       if (grow == NULL)
         return NULL;
       sqlite3_bind_int64 (grow, 1, node->id);
       sqlite3_bind_int64 (grow, 2, request->end_us - request->start_us);
-      if (!stmt_exec (self, grow, error))
+      if (!sc_db_stmt_exec (self, grow, error))
         return NULL;
       node->longest_us = request->end_us - request->start_us;
     }
@@ -1115,10 +930,10 @@ sc_db_book (ScDb *self, ScSealer *sealer, const ScBookRequest *request,
   g_return_val_if_fail (SC_IS_DB (self), NULL);
   g_return_val_if_fail (SC_IS_SEALER (sealer), NULL);
 
-  if (!write_begin (self, error))
+  if (!sc_db_write_begin (self, error))
     return NULL;
   r = book_locked (self, sealer, request, now_us, out_secrets, out_node, error);
-  if (!write_end (self, r != NULL, r != NULL ? error : NULL))
+  if (!sc_db_write_end (self, r != NULL, r != NULL ? error : NULL))
     {
       if (r != NULL && out_secrets != NULL)
         g_clear_pointer (out_secrets, sc_ticket_secrets_free);
@@ -1145,7 +960,8 @@ set_not_found (GError **error, const char *id)
 ScReservation *
 sc_db_get_reservation (ScDb *self, const char *id, GError **error)
 {
-  g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_GET_RESERVATION, error);
+  g_autoptr (ScStmtLease) stmt
+      = sc_db_stmt_lease (self, STMT_GET_RESERVATION, error);
   int rc;
 
   if (stmt == NULL)
@@ -1157,7 +973,7 @@ sc_db_get_reservation (ScDb *self, const char *id, GError **error)
   if (rc == SQLITE_DONE)
     set_not_found (error, id);
   else
-    sqlite_error (self, error, "Reading a reservation");
+    sc_db_sqlite_error (self, error, "Reading a reservation");
   return NULL;
 }
 
@@ -1175,7 +991,7 @@ sc_db_list_reservations (ScDb *self, gint64 owner_id, gint64 from_us,
                          GError **error)
 {
   g_autoptr (ScStmtLease) stmt
-      = stmt_lease (self, STMT_LIST_RESERVATIONS, error);
+      = sc_db_stmt_lease (self, STMT_LIST_RESERVATIONS, error);
   g_autoptr (GPtrArray) out = NULL;
   int rc;
 
@@ -1190,7 +1006,7 @@ sc_db_list_reservations (ScDb *self, gint64 owner_id, gint64 from_us,
     g_ptr_array_add (out, read_reservation (stmt));
   if (rc != SQLITE_DONE)
     {
-      sqlite_error (self, error, "Listing reservations");
+      sc_db_sqlite_error (self, error, "Listing reservations");
       return NULL;
     }
   return g_steal_pointer (&out);
@@ -1218,7 +1034,7 @@ ScTicketSecrets *
 sc_db_open_secrets (ScDb *self, ScSealer *sealer, const char *id,
                     GError **error)
 {
-  g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_SECRETS, error);
+  g_autoptr (ScStmtLease) stmt = sc_db_stmt_lease (self, STMT_SECRETS, error);
   g_autoptr (ScTicketSecrets) secrets = NULL;
   g_autoptr (GError) local_error = NULL;
   int rc;
@@ -1232,7 +1048,7 @@ sc_db_open_secrets (ScDb *self, ScSealer *sealer, const char *id,
       if (rc == SQLITE_DONE)
         set_not_found (error, id);
       else
-        sqlite_error (self, error, "Reading a reservation's secrets");
+        sc_db_sqlite_error (self, error, "Reading a reservation's secrets");
       return NULL;
     }
   secrets = g_new0 (ScTicketSecrets, 1);
@@ -1264,20 +1080,20 @@ sc_db_cancel (ScDb *self, const char *id, gint64 now_us, GError **error)
   g_autoptr (ScReservation) r = NULL;
   gboolean changed;
 
-  if (!write_begin (self, error))
+  if (!sc_db_write_begin (self, error))
     return NULL;
   {
-    g_autoptr (ScStmtLease) stmt = stmt_lease (self, STMT_CANCEL, error);
+    g_autoptr (ScStmtLease) stmt = sc_db_stmt_lease (self, STMT_CANCEL, error);
     gboolean ok = stmt != NULL;
 
     if (ok)
       {
         sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
         sqlite3_bind_int64 (stmt, 2, now_us);
-        ok = stmt_exec (self, stmt, error);
+        ok = sc_db_stmt_exec (self, stmt, error);
       }
     changed = ok && sqlite3_changes (self->handle) > 0;
-    if (!write_end (self, ok, ok ? error : NULL))
+    if (!sc_db_write_end (self, ok, ok ? error : NULL))
       return NULL;
   }
   if ((r = sc_db_get_reservation (self, id, error)) == NULL)
@@ -1306,13 +1122,13 @@ sc_db_find_by_token (ScDb *self, const char *token, gboolean *out_is_view,
                      GError **error)
 {
   guint8 hash[SC_TOKEN_HASH_LEN];
-  const Stmt which[] = { STMT_BY_PUBLISH_HASH, STMT_BY_VIEW_HASH };
+  const ScDbStmt which[] = { STMT_BY_PUBLISH_HASH, STMT_BY_VIEW_HASH };
 
   if (!sc_token_hash (token, hash))
     return NULL;
   for (size_t i = 0; i < G_N_ELEMENTS (which); i++)
     {
-      g_autoptr (ScStmtLease) stmt = stmt_lease (self, which[i], error);
+      g_autoptr (ScStmtLease) stmt = sc_db_stmt_lease (self, which[i], error);
       int rc;
 
       if (stmt == NULL)
@@ -1327,7 +1143,7 @@ sc_db_find_by_token (ScDb *self, const char *token, gboolean *out_is_view,
         }
       if (rc != SQLITE_DONE)
         {
-          sqlite_error (self, error, "Looking up a token");
+          sc_db_sqlite_error (self, error, "Looking up a token");
           return NULL;
         }
     }

@@ -56,6 +56,16 @@ char *sc_db_add_user (ScDb *self, const char *name, ScRole role,
 ScUser *sc_db_find_user_by_key (ScDb *self, const char *key, GError **error);
 ScUser *sc_db_get_user (ScDb *self, const char *name, GError **error);
 GPtrArray *sc_db_list_users (ScDb *self, GError **error);
+gboolean sc_db_set_password (ScDb *self, const char *name,
+                             const char *password_hash, GError **error);
+ScUser *sc_db_get_user_password (ScDb *self, const char *name, char **out_hash,
+                                 GError **error);
+char *sc_db_add_session (ScDb *self, gint64 user_id, gint64 now_us,
+                         gint64 expires_us, GError **error);
+ScUser *sc_db_find_user_by_session (ScDb *self, const char *token,
+                                    gint64 now_us, gint64 *out_expires_us,
+                                    GError **error);
+gboolean sc_db_delete_session (ScDb *self, const char *token, GError **error);
 
 gboolean sc_db_upsert_node (ScDb *self, const ScNode *node, GError **error);
 char *sc_db_add_node (ScDb *self, const ScNode *node, GError **error);

@@ -67,6 +67,8 @@ static const SettingSpec specs[] = {
     "Window over which bad keys are counted" },
   { "http", "auth-block-s", TYPE_INT, F (auth_block_s), "60", 1, 86400, NULL, NULL,
     "How long an address that hit the limit gets 429" },
+  { "http", "session-lifetime-s", TYPE_INT, F (session_lifetime_s), "43200", 60, 2592000, NULL, NULL,
+    "How long a web UI login lasts" },
   { "node", "name", TYPE_STRING, F (node_name), "local", 0, 0, "name", "NAME",
     "Name of this ingest node" },
   { "node", "public-host", TYPE_STRING, F (public_host), "", 0, 0, "public-host", "HOST",

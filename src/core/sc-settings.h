@@ -42,6 +42,7 @@ typedef struct _ScSettings
   int auth_fail_limit;
   int auth_fail_window_s;
   int auth_block_s;
+  int session_lifetime_s;
   /* [node] */
   char *node_name;
   char *public_host;
