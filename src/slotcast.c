@@ -138,6 +138,90 @@ on_stop_signal (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* On the first start: admin's web UI password from SLOTCAST_ADMIN_PASSWORD,
+ * when that is set. */
+static gboolean
+set_admin_password (ScDb *db, GError **error)
+{
+  const char *password = g_getenv ("SLOTCAST_ADMIN_PASSWORD");
+  g_autofree char *hash = NULL;
+
+  if (password == NULL)
+    return TRUE;
+  if (!sc_password_check_length (password, error)
+      || (hash = sc_password_hash (password, error)) == NULL
+      || !sc_db_set_password (db, "admin", hash, error))
+    {
+      g_prefix_error (error, "SLOTCAST_ADMIN_PASSWORD: ");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads one line of at most SC_PASSWORD_MAX_LEN bytes from stdin, without
+ * echo when it is a terminal. Returns: (transfer full) (nullable). */
+static char *
+read_line_secret (const char *prompt)
+{
+  char buf[SC_PASSWORD_MAX_LEN + 2];
+  gboolean tty = isatty (STDIN_FILENO);
+  struct termios old, quiet;
+  char *line;
+
+  if (tty)
+    {
+      fprintf (stderr, "%s", prompt);
+      tcgetattr (STDIN_FILENO, &old);
+      quiet = old;
+      quiet.c_lflag &= ~(tcflag_t)ECHO;
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+  line = fgets (buf, sizeof buf, stdin);
+  if (tty)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &old);
+      fputc ('\n', stderr);
+    }
+  if (line == NULL)
+    return NULL;
+  buf[strcspn (buf, "\r\n")] = '\0';
+  line = g_strdup (buf);
+  OPENSSL_cleanse (buf, sizeof buf);
+  return line;
+}
+
+/* `slotcast user passwd NAME`: the web UI password, from the terminal
+ * (asked twice) or one line of stdin. */
+static gboolean
+set_password (ScDb *db, const char *name, GError **error)
+{
+  g_autofree char *password = read_line_secret ("New password: ");
+  g_autofree char *again = NULL;
+  g_autofree char *hash = NULL;
+
+  if (password == NULL)
+    {
+      g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_INVALID,
+                   "No password given on stdin");
+      return FALSE;
+    }
+  if (!sc_password_check_length (password, error))
+    return FALSE;
+  if (isatty (STDIN_FILENO))
+    {
+      again = read_line_secret ("Again: ");
+      if (again == NULL || strcmp (again, password) != 0)
+        {
+          g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_INVALID,
+                       "The two passwords differ");
+          return FALSE;
+        }
+    }
+  hash = sc_password_hash (password, error);
+  OPENSSL_cleanse (password, strlen (password));
+  return hash != NULL && sc_db_set_password (db, name, hash, error);
+}
+
 static int
 run_server (int argc, char **argv, gboolean with_local_node)
 {
@@ -174,6 +258,8 @@ run_server (int argc, char **argv, gboolean with_local_node)
   admin_key
       = sc_data_dir_ensure_admin (db, g_getenv ("SLOTCAST_ADMIN_KEY"), &error);
   if (error != NULL)
+    goto fail;
+  if (admin_key != NULL && !set_admin_password (db, &error))
     goto fail;
   if (with_local_node)
     {
@@ -212,6 +298,10 @@ run_server (int argc, char **argv, gboolean with_local_node)
           g_print ("admin-key=%s\n", admin_key);
           g_message ("Created the operator \"admin\"; its API key above is "
                      "shown this once");
+          if (g_getenv ("SLOTCAST_ADMIN_PASSWORD") == NULL)
+            g_message ("Give admin a web UI password with: slotcast user "
+                       "passwd admin --data-dir %s",
+                       common.settings->data_dir);
         }
       else
         g_message ("Created the operator \"admin\" with SLOTCAST_ADMIN_KEY");
@@ -326,70 +416,6 @@ run_ingest (int argc, char **argv)
   sc_ingest_stop (ingest);
   g_message ("Stopped");
   return 0;
-}
-
-/* Reads one line of at most SC_PASSWORD_MAX_LEN bytes from stdin, without
- * echo when it is a terminal. Returns: (transfer full) (nullable). */
-static char *
-read_line_secret (const char *prompt)
-{
-  char buf[SC_PASSWORD_MAX_LEN + 2];
-  gboolean tty = isatty (STDIN_FILENO);
-  struct termios old, quiet;
-  char *line;
-
-  if (tty)
-    {
-      fprintf (stderr, "%s", prompt);
-      tcgetattr (STDIN_FILENO, &old);
-      quiet = old;
-      quiet.c_lflag &= ~(tcflag_t)ECHO;
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
-    }
-  line = fgets (buf, sizeof buf, stdin);
-  if (tty)
-    {
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &old);
-      fputc ('\n', stderr);
-    }
-  if (line == NULL)
-    return NULL;
-  buf[strcspn (buf, "\r\n")] = '\0';
-  line = g_strdup (buf);
-  OPENSSL_cleanse (buf, sizeof buf);
-  return line;
-}
-
-/* `slotcast user passwd NAME`: the web UI password, from the terminal
- * (asked twice) or one line of stdin. */
-static gboolean
-set_password (ScDb *db, const char *name, GError **error)
-{
-  g_autofree char *password = read_line_secret ("New password: ");
-  g_autofree char *again = NULL;
-  g_autofree char *hash = NULL;
-
-  if (password == NULL)
-    {
-      g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_INVALID,
-                   "No password given on stdin");
-      return FALSE;
-    }
-  if (!sc_password_check_length (password, error))
-    return FALSE;
-  if (isatty (STDIN_FILENO))
-    {
-      again = read_line_secret ("Again: ");
-      if (again == NULL || strcmp (again, password) != 0)
-        {
-          g_set_error (error, SC_DB_ERROR, SC_DB_ERROR_INVALID,
-                       "The two passwords differ");
-          return FALSE;
-        }
-    }
-  hash = sc_password_hash (password, error);
-  OPENSSL_cleanse (password, strlen (password));
-  return hash != NULL && sc_db_set_password (db, name, hash, error);
 }
 
 static int

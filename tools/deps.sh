@@ -17,7 +17,21 @@ SLOTCAST_TEST_DEPS=(
   curl jq sqlite3 clang libclang-rt-14-dev
   gstreamer1.0-tools gstreamer1.0-libav
   ffmpeg dbus-daemon
+  chromium fonts-dejavu-core
 )
+
+# The browser suite runs playwright-core (tests/browser/package-lock.json)
+# on the machine's Node.js (20 or newer, with npm) against Debian's
+# chromium; no browser is ever downloaded.
+slotcast_install_browser_tests () {
+  local dir=$1
+  if ! command -v npm >/dev/null; then
+    slotcast_install nodejs npm
+  fi
+  [ -d "$dir/node_modules/playwright-core" ] && return 0
+  echo "Installing playwright-core into $dir/node_modules" >&2
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$dir" --no-audit --no-fund >&2
+}
 
 slotcast_install () {
   local missing=()

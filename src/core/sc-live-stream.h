@@ -28,6 +28,24 @@ void sc_live_stream_free (ScLiveStream *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScLiveStream, sc_live_stream_free)
 
 /**
+ * ScRefusal:
+ *
+ * One publisher or viewer the ingest refused (GET /api/v1/streams).
+ */
+typedef struct
+{
+  gint64 at_us;
+  ScAdmitResult reason;
+  const char *protocol; /* static: "rtsp" or "rtmp" */
+  const char *role;     /* static: "publish" or "view" */
+  char *stream;         /* as asked, valid UTF-8, at most 64 bytes */
+  char *address;
+} ScRefusal;
+
+void sc_refusal_free (ScRefusal *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScRefusal, sc_refusal_free)
+
+/**
  * ScLiveSource:
  *
  * How the booking service asks the ingest of its process what is live.
@@ -37,6 +55,8 @@ typedef struct
 {
   GPtrArray *(*dup_live) (gpointer data); /* element-type ScLiveStream */
   guint64 (*get_refusals) (gpointer data, ScAdmitResult reason);
+  /* element-type ScRefusal, newest first, at or after since_us */
+  GPtrArray *(*dup_refusals) (gpointer data, gint64 since_us);
   gpointer data;
 } ScLiveSource;
 

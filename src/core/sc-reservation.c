@@ -97,3 +97,13 @@ sc_live_stream_free (ScLiveStream *self)
   g_free (self->publisher);
   g_free (self);
 }
+
+void
+sc_refusal_free (ScRefusal *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->stream);
+  g_free (self->address);
+  g_free (self);
+}

@@ -38,6 +38,10 @@ GST_DEBUG_CATEGORY (sc_ingest_debug);
 #define THREADS 16
 #define BACKLOG 1024
 
+/* Refusals kept for the web UI's "refused in the last hour". */
+#define RECENT_REFUSALS 256
+#define REFUSAL_STREAM_MAX 64
+
 struct _ScIngest
 {
   GObject parent_instance;
@@ -61,6 +65,10 @@ struct _ScIngest
   GHashTable *hubs;    /* protected by lock: stream → ScStreamHub */
   GHashTable *mounted; /* protected by lock: stream names */
   guint64 refusals[SC_ADMIT_N_RESULTS]; /* atomic */
+
+  GMutex recent_lock;                 /* taken alone, never with lock */
+  ScRefusal *recent[RECENT_REFUSALS]; /* protected by recent_lock: a ring */
+  guint recent_next;                  /* protected by recent_lock */
 };
 
 G_DEFINE_FINAL_TYPE (ScIngest, sc_ingest, G_TYPE_OBJECT)
@@ -95,6 +103,9 @@ sc_ingest_finalize (GObject *object)
   g_hash_table_unref (self->hubs);
   g_hash_table_unref (self->mounted);
   g_mutex_clear (&self->lock);
+  for (guint i = 0; i < RECENT_REFUSALS; i++)
+    sc_refusal_free (self->recent[i]);
+  g_mutex_clear (&self->recent_lock);
   G_OBJECT_CLASS (sc_ingest_parent_class)->finalize (object);
 }
 
@@ -113,6 +124,7 @@ static void
 sc_ingest_init (ScIngest *self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->recent_lock);
   self->hubs
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->mounted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -381,6 +393,42 @@ sc_ingest_dup_live (ScIngest *self)
   return out;
 }
 
+/**
+ * sc_ingest_dup_refusals:
+ *
+ * Returns: (transfer full) (element-type ScRefusal): the refusals kept
+ *   (the last 256) at or after @since_us, newest first
+ */
+GPtrArray *
+sc_ingest_dup_refusals (ScIngest *self, gint64 since_us)
+{
+  GPtrArray *out
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)sc_refusal_free);
+
+  g_mutex_lock (&self->recent_lock);
+  for (guint n = 1; n <= RECENT_REFUSALS; n++)
+    {
+      ScRefusal *r = self->recent[(self->recent_next + RECENT_REFUSALS - n)
+                                  % RECENT_REFUSALS];
+      ScRefusal *copy;
+
+      if (r == NULL || r->at_us < since_us)
+        break;
+      copy = g_memdup2 (r, sizeof *r);
+      copy->stream = g_strdup (r->stream);
+      copy->address = g_strdup (r->address);
+      g_ptr_array_add (out, copy);
+    }
+  g_mutex_unlock (&self->recent_lock);
+  return out;
+}
+
+static GPtrArray *
+live_source_dup_refusals (gpointer data, gint64 since_us)
+{
+  return sc_ingest_dup_refusals (data, since_us);
+}
+
 static GPtrArray *
 live_source_dup (gpointer data)
 {
@@ -402,7 +450,8 @@ live_source_refusals (gpointer data, ScAdmitResult reason)
 ScLiveSource
 sc_ingest_get_live_source (ScIngest *self)
 {
-  return (ScLiveSource){ live_source_dup, live_source_refusals, self };
+  return (ScLiveSource){ live_source_dup, live_source_refusals,
+                         live_source_dup_refusals, self };
 }
 
 guint64
@@ -412,11 +461,45 @@ sc_ingest_get_refusals (ScIngest *self, ScAdmitResult reason)
   return __atomic_load_n (&self->refusals[reason], __ATOMIC_RELAXED);
 }
 
+/**
+ * sc_ingest_count_refusal:
+ * @protocol: (not nullable): a static string, "rtsp" or "rtmp"
+ * @role: (not nullable): a static string, "publish" or "view"
+ * @stream: the stream asked for, as sent (any bytes)
+ *
+ * Counts a refusal by reason and keeps it for sc_ingest_dup_refusals().
+ * Any thread.
+ */
 void
-sc_ingest_count_refusal (ScIngest *self, ScAdmitResult result)
+sc_ingest_count_refusal (ScIngest *self, ScAdmitResult result,
+                         const char *protocol, const char *role,
+                         const char *stream, const char *address)
 {
-  if (result < SC_ADMIT_N_RESULTS)
-    __atomic_add_fetch (&self->refusals[result], 1, __ATOMIC_RELAXED);
+  ScRefusal *r;
+  const char *end;
+
+  if (result >= SC_ADMIT_N_RESULTS)
+    return;
+  __atomic_add_fetch (&self->refusals[result], 1, __ATOMIC_RELAXED);
+
+  r = g_new0 (ScRefusal, 1);
+  r->at_us = sc_clock_now_us (self->clock);
+  r->reason = result;
+  r->protocol = protocol;
+  r->role = role;
+  r->stream = g_utf8_make_valid (stream != NULL ? stream : "", -1);
+  if (strlen (r->stream) > REFUSAL_STREAM_MAX)
+    {
+      /* Cut at a character boundary. */
+      g_utf8_validate (r->stream, REFUSAL_STREAM_MAX, &end);
+      r->stream[end - r->stream] = '\0';
+    }
+  r->address = g_strdup (address != NULL ? address : "?");
+  g_mutex_lock (&self->recent_lock);
+  sc_refusal_free (self->recent[self->recent_next]);
+  self->recent[self->recent_next] = r;
+  self->recent_next = (self->recent_next + 1) % RECENT_REFUSALS;
+  g_mutex_unlock (&self->recent_lock);
 }
 
 /**

@@ -12,6 +12,8 @@
 
 #include <string.h>
 
+#define RECENT_REFUSALS_US (3600 * SC_USEC_PER_SEC)
+
 static gboolean
 exact_get (SoupServerMessage *msg, const char *path, const char *want)
 {
@@ -99,6 +101,15 @@ metrics_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   g_string_append_printf (
       out, "slotcast_body_too_large_total %" G_GUINT64_FORMAT "\n",
       m->body_too_large);
+  metric (out, "slotcast_web_logins_total", "counter",
+          "Web UI logins, by outcome.");
+  g_string_append_printf (
+      out, "slotcast_web_logins_total{outcome=\"ok\"} %" G_GUINT64_FORMAT "\n",
+      m->logins);
+  g_string_append_printf (out,
+                          "slotcast_web_logins_total{outcome=\"refused\"} "
+                          "%" G_GUINT64_FORMAT "\n",
+                          m->bad_logins);
   {
     g_autoptr (GPtrArray) live
         = self->live.dup_live ? self->live.dup_live (self->live.data) : NULL;
@@ -146,6 +157,41 @@ metrics_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                                     "text/plain; version=0.0.4; charset=utf-8",
                                     SOUP_MEMORY_TAKE, out->str, out->len);
   g_string_free (out, FALSE);
+}
+
+/* "recent_refusals": the last hour's, newest first; operators only, as
+ * they carry addresses. */
+static void
+add_recent_refusals (ScWebServer *self, const ScUser *user, JsonBuilder *b)
+{
+  g_autoptr (GPtrArray) recent = NULL;
+  gint64 since_us = sc_clock_now_us (self->clock) - RECENT_REFUSALS_US;
+
+  if (user->role == SC_ROLE_OPERATOR && self->live.dup_refusals != NULL)
+    recent = self->live.dup_refusals (self->live.data, since_us);
+  json_builder_set_member_name (b, "recent_refusals");
+  json_builder_begin_array (b);
+  for (guint i = 0; recent != NULL && i < recent->len; i++)
+    {
+      ScRefusal *r = g_ptr_array_index (recent, i);
+      g_autofree char *at = sc_time_format_us (r->at_us);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "at");
+      json_builder_add_string_value (b, at);
+      json_builder_set_member_name (b, "stream");
+      json_builder_add_string_value (b, r->stream);
+      json_builder_set_member_name (b, "reason");
+      json_builder_add_string_value (b, sc_admit_result_to_string (r->reason));
+      json_builder_set_member_name (b, "protocol");
+      json_builder_add_string_value (b, r->protocol);
+      json_builder_set_member_name (b, "role");
+      json_builder_add_string_value (b, r->role);
+      json_builder_set_member_name (b, "address");
+      json_builder_add_string_value (b, r->address);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
 }
 
 static void
@@ -203,6 +249,7 @@ streams_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                  : 0);
     }
   json_builder_end_object (b);
+  add_recent_refusals (self, user, b);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   sc_http_send_json (msg, SOUP_STATUS_OK, root, NULL);

@@ -20,6 +20,8 @@ typedef struct
   guint64 bad_keys;
   guint64 rate_limited;
   guint64 body_too_large;
+  guint64 logins;
+  guint64 bad_logins;
 } ScWebMetrics;
 
 struct _ScWebServer
@@ -57,6 +59,16 @@ void sc_web_server_hold_until_commit (ScWebServer *self,
 void sc_web_server_send_db_error (ScWebServer *self, SoupServerMessage *msg,
                                   const GError *error);
 
+gboolean sc_web_server_check_not_blocked (ScWebServer *self,
+                                          SoupServerMessage *msg);
+gboolean sc_web_server_record_auth_failure (ScWebServer *self,
+                                            SoupServerMessage *msg);
+
+char *sc_web_session_dup_cookie (SoupServerMessage *msg);
+gboolean sc_web_session_check_csrf (SoupServerMessage *msg, const char *token);
+
+void sc_static_register (ScWebServer *self);
+void sc_api_session_register (ScWebServer *self);
 void sc_api_reservations_register (ScWebServer *self);
 void sc_api_ingest_register (ScWebServer *self);
 void sc_api_status_register (ScWebServer *self);

@@ -166,14 +166,6 @@ early_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
     }
 }
 
-static void
-default_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
-                 GHashTable *query, gpointer data)
-{
-  sc_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found",
-                      "Nothing at this path");
-}
-
 /**
  * sc_web_server_add_route:
  * @path: the path @callback serves, with everything below it
@@ -218,7 +210,8 @@ sc_web_server_new (ScSettings *settings, ScDb *db, ScClock *clock,
                     G_CALLBACK (on_request_finished), self);
   g_signal_connect (self->soup, "request-aborted",
                     G_CALLBACK (on_request_finished), self);
-  sc_web_server_add_route (self, "/", default_handler);
+  sc_static_register (self);
+  sc_api_session_register (self);
   sc_api_reservations_register (self);
   sc_api_ingest_register (self);
   sc_api_status_register (self);
@@ -369,9 +362,13 @@ remote_host (SoupServerMessage *msg)
   return host != NULL ? host : "unknown";
 }
 
-/* TRUE when the address may go on; otherwise 429 has been sent. */
-static gboolean
-check_not_blocked (ScWebServer *self, SoupServerMessage *msg)
+/**
+ * sc_web_server_check_not_blocked:
+ *
+ * Returns: %TRUE when @msg's address may go on; otherwise 429 has been sent
+ */
+gboolean
+sc_web_server_check_not_blocked (ScWebServer *self, SoupServerMessage *msg)
 {
   gint64 left = sc_auth_limiter_blocked_for (self->limiter, remote_host (msg),
                                              sc_clock_now_us (self->clock));
@@ -390,6 +387,24 @@ check_not_blocked (ScWebServer *self, SoupServerMessage *msg)
   return FALSE;
 }
 
+/**
+ * sc_web_server_record_auth_failure:
+ *
+ * Counts a failed authentication (a bad key, a wrong password) against
+ * @msg's address.
+ *
+ * Returns: %TRUE when that blocked the address and 429 has been sent
+ */
+gboolean
+sc_web_server_record_auth_failure (ScWebServer *self, SoupServerMessage *msg)
+{
+  if (!sc_auth_limiter_record_failure (self->limiter, remote_host (msg),
+                                       sc_clock_now_us (self->clock)))
+    return FALSE;
+  sc_web_server_check_not_blocked (self, msg);
+  return TRUE;
+}
+
 static void
 refuse_key (ScWebServer *self, SoupServerMessage *msg, gboolean was_sent)
 {
@@ -404,12 +419,8 @@ refuse_key (ScWebServer *self, SoupServerMessage *msg, gboolean was_sent)
     }
   self->metrics.bad_keys++;
   g_message ("Bad API key from %s", remote_host (msg));
-  if (sc_auth_limiter_record_failure (self->limiter, remote_host (msg),
-                                      sc_clock_now_us (self->clock)))
-    {
-      check_not_blocked (self, msg);
-      return;
-    }
+  if (sc_web_server_record_auth_failure (self, msg))
+    return;
   sc_http_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "bad_key",
                       "The API key is not valid");
 }
@@ -513,7 +524,7 @@ presented_key (ScWebServer *self, SoupServerMessage *msg)
 {
   const char *key;
 
-  if (!check_not_blocked (self, msg))
+  if (!sc_web_server_check_not_blocked (self, msg))
     return NULL;
   key = bearer_key (msg);
   if (key == NULL || key[0] == '\0')
@@ -524,8 +535,40 @@ presented_key (ScWebServer *self, SoupServerMessage *msg)
   return key;
 }
 
+/* The web UI's way in: the session cookie, and the CSRF token for a
+ * request that changes something (sc-api-session.c). */
+static ScUser *
+authenticate_session (ScWebServer *self, SoupServerMessage *msg,
+                      const char *token)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScUser) user = NULL;
+
+  if (!sc_web_server_check_not_blocked (self, msg))
+    return NULL;
+  user = sc_db_find_user_by_session (
+      self->db, token, sc_clock_now_us (self->clock), NULL, &error);
+  if (error != NULL)
+    {
+      sc_web_server_send_db_error (self, msg, error);
+      return NULL;
+    }
+  if (user == NULL)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "no_session",
+                          "Your session has ended; log in again");
+      return NULL;
+    }
+  if (!sc_web_session_check_csrf (msg, token))
+    return NULL;
+  return g_steal_pointer (&user);
+}
+
 /**
  * sc_web_server_authenticate:
+ *
+ * Takes an API key (`Authorization: Bearer`) or, without one, the web UI's
+ * session cookie.
  *
  * Returns: (transfer full) (nullable): the user whose API key the request
  *   carries, or %NULL after sending 401, 429 or 500
@@ -534,10 +577,17 @@ ScUser *
 sc_web_server_authenticate (ScWebServer *self, SoupServerMessage *msg)
 {
   g_autoptr (GError) error = NULL;
-  const char *key = presented_key (self, msg);
+  const char *key;
   ScUser *user;
 
-  if (key == NULL)
+  if (bearer_key (msg) == NULL)
+    {
+      g_autofree char *token = sc_web_session_dup_cookie (msg);
+
+      if (token != NULL)
+        return authenticate_session (self, msg, token);
+    }
+  if ((key = presented_key (self, msg)) == NULL)
     return NULL;
   user = sc_db_find_user_by_key (self->db, key, &error);
   if (error != NULL)

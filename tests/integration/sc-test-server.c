@@ -314,6 +314,19 @@ sc_test_request (SoupSession *session, const char *method, const char *url,
                  const char *key, const char *body)
 {
   g_autoptr (SoupMessage) msg = sc_test_message_new (method, url, key, body);
+
+  return sc_test_send (session, msg);
+}
+
+/**
+ * sc_test_send:
+ *
+ * Sends @msg and reads the whole answer; the body is parsed when it is
+ * JSON.
+ */
+ScTestResponse *
+sc_test_send (SoupSession *session, SoupMessage *msg)
+{
   g_autoptr (GError) error = NULL;
   ScTestResponse *response = g_new0 (ScTestResponse, 1);
   const char *type;

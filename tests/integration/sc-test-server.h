@@ -66,6 +66,7 @@ SoupMessage *sc_test_message_new (const char *method, const char *url,
 ScTestResponse *sc_test_request (SoupSession *session, const char *method,
                                  const char *url, const char *key,
                                  const char *body);
+ScTestResponse *sc_test_send (SoupSession *session, SoupMessage *msg);
 const char *sc_test_json_string (JsonNode *node, const char *path);
 char *sc_test_time (gint64 offset_s);
 char *sc_test_booking_body (const char *stream, gint64 start_s, gint64 end_s,

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * Browser sessions for the web UI: /api/v1/session (POST logs in, GET says
+ * who is logged in, DELETE logs out), the session cookie and the CSRF
+ * token.
+ *
+ * The cookie `slotcast_session` carries a fresh 256-bit token made at each
+ * login (never one the browser offered, so a planted cookie cannot be
+ * fixed onto a login); the database keeps only its SHA-256. It is
+ * HttpOnly, SameSite=Strict, Path=/, Secure under TLS, and lasts
+ * `[http] session-lifetime-s`.
+ *
+ * The CSRF token is HMAC-SHA256(session token, "slotcast-csrf"): the page
+ * gets it in the body of POST and GET /api/v1/session and sends it back in
+ * `X-CSRF-Token` with every request that changes something. Nothing needs
+ * storing, and a page of another origin can neither read the cookie nor
+ * the token. Requests with a bearer key need no CSRF token: browsers do
+ * not send those on their own.
+ *
+ * Passwords are checked with scrypt (sc-password.c) on a worker thread,
+ * since each check takes tens of milliseconds; the request is paused
+ * meanwhile. Failed logins count against the address like bad API keys.
+ */
+
+#include "config.h"
+
+#include "sc-password.h"
+#include "sc-web-server-private.h"
+
+#include <openssl/crypto.h>
+#include <string.h>
+
+#define SESSION_PATH "/api/v1/session"
+#define COOKIE_NAME "slotcast_session"
+#define CSRF_HEADER "X-CSRF-Token"
+#define CSRF_CONTEXT "slotcast-csrf"
+#define MAX_NAME_LEN 64
+
+/**
+ * sc_web_session_dup_cookie:
+ *
+ * Returns: (transfer full) (nullable): the session token of @msg's
+ *   `Cookie` header
+ */
+char *
+sc_web_session_dup_cookie (SoupServerMessage *msg)
+{
+  const char *header = soup_message_headers_get_one (
+      soup_server_message_get_request_headers (msg), "Cookie");
+  g_autoptr (GHashTable) cookies = NULL;
+  const char *token;
+
+  if (header == NULL)
+    return NULL;
+  cookies = soup_header_parse_semi_param_list (header);
+  token = g_hash_table_lookup (cookies, COOKIE_NAME);
+  return token != NULL && token[0] != '\0' ? g_strdup (token) : NULL;
+}
+
+/* Returns: (transfer full): the CSRF token that goes with @token. */
+static char *
+csrf_for (const char *token)
+{
+  return g_compute_hmac_for_string (G_CHECKSUM_SHA256, (const guchar *)token,
+                                    strlen (token), CSRF_CONTEXT, -1);
+}
+
+/**
+ * sc_web_session_check_csrf:
+ *
+ * Returns: whether @msg carries the CSRF token of the session @token (a
+ *   request that changes nothing needs none); 403 has been sent otherwise
+ */
+gboolean
+sc_web_session_check_csrf (SoupServerMessage *msg, const char *token)
+{
+  const char *method = soup_server_message_get_method (msg);
+  const char *sent = soup_message_headers_get_one (
+      soup_server_message_get_request_headers (msg), CSRF_HEADER);
+  g_autofree char *want = NULL;
+
+  if (strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0)
+    return TRUE;
+  want = csrf_for (token);
+  if (sent != NULL && strlen (sent) == strlen (want)
+      && CRYPTO_memcmp (sent, want, strlen (want)) == 0)
+    return TRUE;
+  sc_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "csrf",
+                      "Requests that change something need the " CSRF_HEADER
+                      " header of your session; reload the page");
+  return FALSE;
+}
+
+static void
+set_cookie (ScWebServer *self, SoupServerMessage *msg, const char *token,
+            int max_age_s)
+{
+  g_autoptr (SoupCookie) cookie
+      = soup_cookie_new (COOKIE_NAME, token, NULL, "/", max_age_s);
+  g_autofree char *header = NULL;
+
+  soup_cookie_set_http_only (cookie, TRUE);
+  soup_cookie_set_secure (cookie, self->tls);
+  soup_cookie_set_same_site_policy (cookie, SOUP_SAME_SITE_POLICY_STRICT);
+  header = soup_cookie_to_set_cookie_header (cookie);
+  soup_message_headers_append (soup_server_message_get_response_headers (msg),
+                               "Set-Cookie", header);
+}
+
+static void
+send_session (SoupServerMessage *msg, guint status, const ScUser *user,
+              const char *token, gint64 expires_us)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *csrf = csrf_for (token);
+  g_autofree char *expires = sc_time_format_us (expires_us);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, user->name);
+  json_builder_set_member_name (b, "role");
+  json_builder_add_string_value (b, sc_role_to_string (user->role));
+  json_builder_set_member_name (b, "csrf_token");
+  json_builder_add_string_value (b, csrf);
+  json_builder_set_member_name (b, "expires");
+  json_builder_add_string_value (b, expires);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  sc_http_send_json (msg, status, root, NULL);
+}
+
+/* ---- login ------------------------------------------------------------ */
+
+typedef struct
+{
+  SoupServerMessage *msg;
+  ScUser *user; /* nullable: no such user */
+  char *hash;   /* nullable: no such user, or no password */
+  char *password;
+  gboolean ok;
+} Login;
+
+static void
+login_free (Login *login)
+{
+  g_object_unref (login->msg);
+  g_clear_pointer (&login->user, sc_user_free);
+  g_free (login->hash);
+  if (login->password != NULL)
+    OPENSSL_cleanse (login->password, strlen (login->password));
+  g_free (login->password);
+  g_free (login);
+}
+
+static void
+login_thread (GTask *task, gpointer source, gpointer data,
+              GCancellable *cancellable)
+{
+  Login *login = data;
+
+  if (login->hash != NULL)
+    login->ok = sc_password_verify (login->password, login->hash);
+  else
+    /* Costs what a check costs, so the answer's timing does not tell
+     * whether the user exists. */
+    g_free (sc_password_hash (login->password, NULL));
+}
+
+static void
+on_login_checked (GObject *source, GAsyncResult *result, gpointer data)
+{
+  ScWebServer *self = SC_WEB_SERVER (source);
+  Login *login = g_task_get_task_data (G_TASK (result));
+  SoupServerMessage *msg = login->msg;
+  const char *host = soup_server_message_get_remote_host (msg);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *token = NULL;
+  gint64 now_us = sc_clock_now_us (self->clock);
+  gint64 expires_us
+      = now_us + (gint64)self->settings->session_lifetime_s * SC_USEC_PER_SEC;
+
+  if (!login->ok || login->user == NULL)
+    {
+      self->metrics.bad_logins++;
+      g_message ("Failed web login as %s from %s",
+                 login->user != NULL ? login->user->name : "(unknown user)",
+                 host);
+      if (!sc_web_server_record_auth_failure (self, msg))
+        sc_http_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "bad_login",
+                            "Wrong user name or password");
+      soup_server_message_unpause (msg);
+      return;
+    }
+  if (!sc_web_server_write_begin (self, msg))
+    {
+      soup_server_message_unpause (msg);
+      return;
+    }
+  token = sc_db_add_session (self->db, login->user->id, now_us, expires_us,
+                             &error);
+  if (token == NULL)
+    {
+      sc_web_server_send_db_error (self, msg, error);
+      soup_server_message_unpause (msg);
+      return;
+    }
+  self->metrics.logins++;
+  g_message ("Web login as %s from %s", login->user->name, host);
+  set_cookie (self, msg, token, self->settings->session_lifetime_s);
+  send_session (msg, SOUP_STATUS_CREATED, login->user, token, expires_us);
+  /* Still paused: released once the session row is committed. */
+  sc_web_server_hold_until_commit (self, msg);
+}
+
+static void
+login (ScWebServer *self, SoupServerMessage *msg)
+{
+  static const char *const allowed[] = { "name", "password", NULL };
+  g_autoptr (JsonObject) body = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTask) task = NULL;
+  const char *name, *password;
+  Login *login;
+
+  if (!sc_web_server_check_not_blocked (self, msg)
+      || (body = sc_http_read_json_object (msg)) == NULL
+      || !sc_json_check_members (msg, body, allowed)
+      || !sc_json_get_string (msg, body, "name", TRUE, &name)
+      || !sc_json_get_string (msg, body, "password", TRUE, &password))
+    return;
+  if (strlen (name) > MAX_NAME_LEN || strlen (password) > SC_PASSWORD_MAX_LEN)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY,
+                          "invalid_field", "%s: too long",
+                          strlen (name) > MAX_NAME_LEN ? "name" : "password");
+      return;
+    }
+
+  login = g_new0 (Login, 1);
+  login->msg = g_object_ref (msg);
+  login->password = g_strdup (password);
+  login->user = sc_db_get_user_password (self->db, name, &login->hash, &error);
+  if (error != NULL)
+    {
+      login_free (login);
+      sc_web_server_send_db_error (self, msg, error);
+      return;
+    }
+  soup_server_message_pause (msg);
+  task = g_task_new (self, NULL, on_login_checked, NULL);
+  g_task_set_task_data (task, login, (GDestroyNotify)login_free);
+  g_task_run_in_thread (task, login_thread);
+}
+
+/* ---- the route -------------------------------------------------------- */
+
+static void
+session_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
+                 GHashTable *query, gpointer data)
+{
+  ScWebServer *self = data;
+  const char *method = soup_server_message_get_method (msg);
+  g_autofree char *token = NULL;
+  g_autoptr (ScUser) user = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 expires_us = 0;
+
+  if (!sc_http_require_path (msg, path, SESSION_PATH)
+      || !sc_http_require_method (msg, "GET", "POST", "DELETE", NULL))
+    return;
+  if (strcmp (method, "POST") == 0)
+    {
+      login (self, msg);
+      return;
+    }
+
+  token = sc_web_session_dup_cookie (msg);
+  if (token != NULL)
+    user = sc_db_find_user_by_session (
+        self->db, token, sc_clock_now_us (self->clock), &expires_us, &error);
+  if (error != NULL)
+    {
+      sc_web_server_send_db_error (self, msg, error);
+      return;
+    }
+  if (user == NULL)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "no_session",
+                          "Not logged in");
+      return;
+    }
+  if (strcmp (method, "GET") == 0)
+    {
+      send_session (msg, SOUP_STATUS_OK, user, token, expires_us);
+      return;
+    }
+
+  /* DELETE: log out. */
+  if (!sc_web_session_check_csrf (msg, token)
+      || !sc_web_server_write_begin (self, msg))
+    return;
+  if (!sc_db_delete_session (self->db, token, &error))
+    {
+      sc_web_server_send_db_error (self, msg, error);
+      return;
+    }
+  g_message ("Web logout of %s", user->name);
+  set_cookie (self, msg, "", 0);
+  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+  sc_web_server_hold_until_commit (self, msg);
+}
+
+void
+sc_api_session_register (ScWebServer *self)
+{
+  sc_web_server_add_route (self, SESSION_PATH, session_handler);
+}
