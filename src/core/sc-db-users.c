@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * ScDb, users part: users and their API keys, web passwords and browser
- * sessions. Same rules as sc-db.c: persistent prepared statements, bound
- * parameters only, secrets stored as hashes, one thread.
+ * ScDb, users part: users and their API keys, web passwords, browser
+ * sessions and one-use ticket links. Same rules as sc-db.c: persistent prepared
+ * statements, bound parameters only, secrets stored as hashes, one thread.
  */
 
 #include "config.h"
@@ -352,4 +352,88 @@ sc_db_delete_session (ScDb *self, const char *token, GError **error)
       ok = sc_db_stmt_exec (self, stmt, error);
     }
   return sc_db_write_end (self, ok, error);
+}
+
+/**
+ * sc_db_add_ticket_link:
+ * @expires_us: when the link stops working
+ *
+ * Makes a link token that hands out the ticket of @reservation_id once
+ * (sc_db_take_ticket_link()), and purges expired ones.
+ *
+ * Returns: (transfer full) (nullable): the token; only its hash is stored
+ */
+char *
+sc_db_add_ticket_link (ScDb *self, const char *reservation_id, gint64 now_us,
+                       gint64 expires_us, GError **error)
+{
+  guint8 hash[SC_TOKEN_HASH_LEN];
+  g_autofree char *token = NULL;
+  g_autoptr (ScStmtLease) purge = NULL;
+  g_autoptr (ScStmtLease) stmt = NULL;
+  gboolean ok = FALSE;
+
+  if ((token = sc_token_generate (hash, error)) == NULL
+      || !sc_db_write_begin (self, error))
+    return NULL;
+  purge = sc_db_stmt_lease (self, STMT_PURGE_TICKET_LINKS, error);
+  stmt = sc_db_stmt_lease (self, STMT_ADD_TICKET_LINK, error);
+  if (purge != NULL && stmt != NULL)
+    {
+      sqlite3_bind_int64 (purge, 1, now_us);
+      sqlite3_bind_blob (stmt, 1, hash, sizeof hash, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, reservation_id, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, expires_us);
+      ok = sc_db_stmt_exec (self, purge, error)
+           && sc_db_stmt_exec (self, stmt, error);
+    }
+  if (!sc_db_write_end (self, ok, error))
+    return NULL;
+  return g_steal_pointer (&token);
+}
+
+/**
+ * sc_db_take_ticket_link:
+ *
+ * Uses up the unexpired link @token.
+ *
+ * Returns: (transfer full) (nullable): the id of the reservation whose
+ *   ticket the link hands out; %NULL without @error set when the token is
+ *   unknown, used or expired
+ */
+char *
+sc_db_take_ticket_link (ScDb *self, const char *token, gint64 now_us,
+                        GError **error)
+{
+  guint8 hash[SC_TOKEN_HASH_LEN];
+  g_autoptr (ScStmtLease) stmt = NULL;
+  g_autofree char *id = NULL;
+  int rc;
+
+  if (!sc_token_hash (token, hash) || !sc_db_write_begin (self, error))
+    return NULL;
+  stmt = sc_db_stmt_lease (self, STMT_TAKE_TICKET_LINK, error);
+  if (stmt == NULL)
+    {
+      sc_db_write_end (self, FALSE, NULL);
+      return NULL;
+    }
+  sqlite3_bind_blob (stmt, 1, hash, sizeof hash, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, now_us);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      id = sc_db_column_dup (stmt, 0);
+      rc = sqlite3_step (stmt);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      sc_db_sqlite_error (self, error, "Taking a ticket link");
+      sc_db_write_end (self, FALSE, NULL);
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  if (!sc_db_write_end (self, TRUE, error))
+    return NULL;
+  return g_steal_pointer (&id);
 }

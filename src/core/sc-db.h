@@ -66,6 +66,10 @@ ScUser *sc_db_find_user_by_session (ScDb *self, const char *token,
                                     gint64 now_us, gint64 *out_expires_us,
                                     GError **error);
 gboolean sc_db_delete_session (ScDb *self, const char *token, GError **error);
+char *sc_db_add_ticket_link (ScDb *self, const char *reservation_id,
+                             gint64 now_us, gint64 expires_us, GError **error);
+char *sc_db_take_ticket_link (ScDb *self, const char *token, gint64 now_us,
+                              GError **error);
 
 gboolean sc_db_upsert_node (ScDb *self, const ScNode *node, GError **error);
 char *sc_db_add_node (ScDb *self, const ScNode *node, GError **error);

@@ -5,8 +5,12 @@
  * ticket hand-out and cancelling. Runs on ScWebServer's main context.
  *
  * A broadcaster sees only its own reservations: another's answers 404, as
- * if it did not exist. Operators see and cancel everyone's and may book on
- * behalf of a user ("owner").
+ * if it did not exist.
+ *
+ * /api/v1/tickets/TOKEN hands out one reservation's ticket once, without a
+ * key: the link the web UI gives the uploader (slotcast://import?url=…),
+ * made by POST …/{id}/ticket-link, working for ten minutes. Operators see and
+ * cancel everyone's and may book on behalf of a user ("owner").
  */
 
 #include "config.h"
@@ -19,6 +23,9 @@
 #define RESERVATIONS_PATH "/api/v1/reservations"
 #define DAY_US (G_GINT64_CONSTANT (86400) * SC_USEC_PER_SEC)
 #define MAX_RANGE_US (31 * DAY_US)
+#define TICKETS_PATH "/api/v1/tickets"
+/* How long an "Open in uploader" link works (once). */
+#define TICKET_LINK_US (600 * SC_USEC_PER_SEC)
 
 static gboolean
 id_valid (const char *id)
@@ -311,6 +318,98 @@ ticket (ScWebServer *self, SoupServerMessage *msg, ScUser *user, const char *id)
 }
 
 static void
+ticket_link (ScWebServer *self, SoupServerMessage *msg, ScUser *user,
+             const char *id)
+{
+  g_autoptr (ScReservation) r = get_visible (self, msg, user, id);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *expires = NULL;
+  gint64 now_us = sc_clock_now_us (self->clock);
+
+  if (r == NULL)
+    return;
+  if (r->state == SC_RESERVATION_CANCELLED)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_CONFLICT, "already_cancelled",
+                          "Reservation %s is cancelled; its ticket admits "
+                          "nothing",
+                          id);
+      return;
+    }
+  if (!sc_web_server_write_begin (self, msg))
+    return;
+  token = sc_db_add_ticket_link (self->db, id, now_us, now_us + TICKET_LINK_US,
+                                 &error);
+  if (token == NULL)
+    {
+      sc_web_server_send_db_error (self, msg, error);
+      return;
+    }
+  path = g_strconcat (TICKETS_PATH "/", token, NULL);
+  expires = sc_time_format_us (now_us + TICKET_LINK_US);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, path);
+  json_builder_set_member_name (b, "expires");
+  json_builder_add_string_value (b, expires);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  sc_http_send_json (msg, SOUP_STATUS_CREATED, root, NULL);
+  sc_web_server_hold_until_commit (self, msg);
+}
+
+/* GET /api/v1/tickets/TOKEN: no key; the token is the capability. */
+static void
+tickets_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
+                 GHashTable *query, gpointer data)
+{
+  ScWebServer *self = data;
+  const char *token = path + strlen (TICKETS_PATH);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScReservation) r = NULL;
+  g_autoptr (ScTicketSecrets) secrets = NULL;
+  g_autofree char *id = NULL;
+
+  if (*token != '/' || strchr (token + 1, '/') != NULL)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found",
+                          "Nothing at this path");
+      return;
+    }
+  token++;
+  if (!sc_http_require_method (msg, "GET", NULL)
+      || !sc_web_server_check_not_blocked (self, msg)
+      || !sc_web_server_write_begin (self, msg))
+    return;
+  id = sc_db_take_ticket_link (self->db, token, sc_clock_now_us (self->clock),
+                               &error);
+  if (id == NULL && error == NULL)
+    {
+      if (!sc_web_server_record_auth_failure (self, msg))
+        sc_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found",
+                            "This ticket link is unknown, used or expired; "
+                            "make a new one");
+      return;
+    }
+  if (id != NULL)
+    r = sc_db_get_reservation (self->db, id, &error);
+  if (r != NULL)
+    secrets = sc_db_open_secrets (self->db, self->sealer, id, &error);
+  if (secrets == NULL)
+    {
+      send_booking_error (self, msg, error);
+      return;
+    }
+  g_info ("Ticket of %s handed out by link", id);
+  send_ticket (self, msg, SOUP_STATUS_OK, r, secrets, NULL);
+  sc_web_server_hold_until_commit (self, msg);
+}
+
+static void
 cancel (ScWebServer *self, SoupServerMessage *msg, ScUser *user, const char *id)
 {
   g_autoptr (ScReservation) r = get_visible (self, msg, user, id);
@@ -373,6 +472,12 @@ reservations_handler (SoupServer *soup, SoupServerMessage *msg,
               return;
             break;
           }
+        if (strcmp (parts[1], "ticket-link") == 0)
+          {
+            if (!sc_http_require_method (msg, "POST", NULL))
+              return;
+            break;
+          }
         G_GNUC_FALLTHROUGH;
       default:
         sc_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found",
@@ -389,6 +494,8 @@ reservations_handler (SoupServer *soup, SoupServerMessage *msg,
       else
         list (self, msg, query, user);
     }
+  else if (parts[1] != NULL && strcmp (parts[1], "ticket-link") == 0)
+    ticket_link (self, msg, user, parts[0]);
   else if (parts[1] != NULL)
     ticket (self, msg, user, parts[0]);
   else if (strcmp (method, "DELETE") == 0)
@@ -501,4 +608,5 @@ sc_api_reservations_register (ScWebServer *self)
 {
   sc_web_server_add_route (self, RESERVATIONS_PATH, reservations_handler);
   sc_web_server_add_route (self, "/api/v1/availability", availability_handler);
+  sc_web_server_add_route (self, TICKETS_PATH, tickets_handler);
 }

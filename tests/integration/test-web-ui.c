@@ -513,6 +513,103 @@ test_recent_refusals (Fixture *f, gconstpointer data)
   g_assert_cmpuint (json_array_get_length (recent), ==, 0);
 }
 
+/* "Open in uploader": a one-use link, taken by the real uploader. */
+static void
+test_ticket_link (Fixture *f, gconstpointer data)
+{
+  g_auto (Login) admin = log_in (f, "admin", PASSWORD, NULL);
+  g_autofree char *body = sc_test_booking_body ("linked", 60, 120, NULL);
+  g_autoptr (ScTestResponse) booked = NULL;
+  g_autoptr (ScTestResponse) no_csrf = NULL;
+  g_autoptr (ScTestResponse) link = NULL;
+  g_autoptr (ScTestResponse) link2 = NULL;
+  g_autoptr (ScTestResponse) ticket = NULL;
+  g_autoptr (ScTestResponse) used = NULL;
+  g_autoptr (ScTestResponse) unknown = NULL;
+  g_autoptr (ScTestResponse) wrong_method = NULL;
+  g_autoptr (ScTestResponse) dead = NULL;
+  g_autoptr (GSubprocess) upload = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *link_path = NULL;
+  g_autofree char *ticket_url = NULL;
+  g_autofree char *import = NULL;
+  g_autofree char *home = sc_test_make_tmp_dir ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto (GStrv) env = g_get_environ ();
+
+  booked = call (f, "POST", "/api/v1/reservations", admin.cookie, admin.csrf,
+                 body);
+  g_assert_cmpuint (booked->status, ==, 201);
+  id = g_strdup (sc_test_json_string (booked->json, "id"));
+  link_path = g_strdup_printf ("/api/v1/reservations/%s/ticket-link", id);
+
+  no_csrf = call (f, "POST", link_path, admin.cookie, NULL, NULL);
+  assert_error (no_csrf, 403, "csrf");
+  link = call (f, "POST", link_path, admin.cookie, admin.csrf, NULL);
+  g_assert_cmpuint (link->status, ==, 201);
+  g_assert_true (g_str_has_prefix (sc_test_json_string (link->json, "path"),
+                                   "/api/v1/tickets/"));
+  g_assert_nonnull (sc_test_json_string (link->json, "expires"));
+
+  /* No key needed; the same tokens as at booking; once only. */
+  ticket = call (f, "GET", sc_test_json_string (link->json, "path"), NULL, NULL,
+                 NULL);
+  g_assert_cmpuint (ticket->status, ==, 200);
+  g_assert_cmpstr (sc_test_json_string (ticket->json, "publish_token"), ==,
+                   sc_test_json_string (booked->json, "publish_token"));
+  used = call (f, "GET", sc_test_json_string (link->json, "path"), NULL, NULL,
+               NULL);
+  assert_error (used, 404, "not_found");
+  unknown = call (f, "GET",
+                  "/api/v1/tickets/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                  NULL, NULL, NULL);
+  assert_error (unknown, 404, "not_found");
+
+  /* The uploader takes a fresh link from a slotcast:// URL. */
+  link2 = call (f, "POST", link_path, admin.cookie, admin.csrf, NULL);
+  g_assert_cmpuint (link2->status, ==, 201);
+  ticket_url = sc_test_server_url (f->server,
+                                   sc_test_json_string (link2->json, "path"));
+  {
+    g_autofree char *escaped = g_uri_escape_string (ticket_url, NULL, FALSE);
+    import = g_strconcat ("slotcast://import?url=", escaped, NULL);
+  }
+  env = g_environ_setenv (env, "XDG_DATA_HOME", home, TRUE);
+  env = g_environ_setenv (env, "XDG_CONFIG_HOME", home, TRUE);
+  {
+    g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
+        G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+
+    g_subprocess_launcher_set_environ (launcher, env);
+    upload = g_subprocess_launcher_spawn (launcher, &error,
+                                          g_getenv ("SLOTCAST_UPLOAD_BIN"),
+                                          "import", import, NULL);
+  }
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (upload, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("uploader: %s%s", out, err);
+  g_assert_cmpint (g_subprocess_get_exit_status (upload), ==, 0);
+  g_assert_nonnull (strstr (out, "Stored."));
+  g_assert_nonnull (strstr (out, "linked"));
+
+  wrong_method = call (f, "DELETE", link_path, admin.cookie, admin.csrf, NULL);
+  g_assert_cmpuint (wrong_method->status, ==, 405);
+
+  /* A cancelled reservation gets no link. */
+  {
+    g_autofree char *path = g_strconcat ("/api/v1/reservations/", id, NULL);
+    g_autoptr (ScTestResponse) gone
+        = call (f, "DELETE", path, admin.cookie, admin.csrf, NULL);
+    g_assert_cmpuint (gone->status, ==, 200);
+  }
+  dead = call (f, "POST", link_path, admin.cookie, admin.csrf, NULL);
+  assert_error (dead, 409, "already_cancelled");
+  sc_test_remove_tree (home);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -544,6 +641,8 @@ main (int argc, char **argv)
   g_test_add ("/web-ui/login-limit", Fixture, limit_args, set_up,
               test_login_limit, tear_down);
   g_test_add ("/web-ui/tls-cookie", Fixture, tls_args, set_up, test_tls_cookie,
+              tear_down);
+  g_test_add ("/web-ui/ticket-link", Fixture, NULL, set_up, test_ticket_link,
               tear_down);
   g_test_add ("/web-ui/recent-refusals", Fixture, NULL, set_up,
               test_recent_refusals, tear_down);

@@ -206,6 +206,46 @@ test_db_sessions (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+static void
+test_db_ticket_links (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScReservation) r = NULL;
+  g_autoptr (ScTicketSecrets) secrets = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *again = NULL;
+  ScBookRequest request = { .owner_id = f->alice,
+                            .stream = "news",
+                            .start_us = T0,
+                            .end_us = T0 + 60 * S,
+                            .visibility = SC_VISIBILITY_PUBLIC };
+  guint8 key[SC_SEALER_KEY_LEN] = { 1 };
+  g_autoptr (ScSealer) sealer = sc_sealer_new (key);
+  ScNode node = { .name = "local", .public_host = "h", .capacity = 2 };
+
+  g_assert_true (sc_db_upsert_node (f->db, &node, &error));
+  r = sc_db_book (f->db, sealer, &request, T0 - S, &secrets, NULL, &error);
+  g_assert_no_error (error);
+
+  a = sc_db_add_ticket_link (f->db, r->id, T0, T0 + 10 * S, &error);
+  b = sc_db_add_ticket_link (f->db, r->id, T0, T0 + 10 * S, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (a, !=, b);
+
+  /* Once. */
+  id = sc_db_take_ticket_link (f->db, a, T0 + 9 * S, &error);
+  g_assert_cmpstr (id, ==, r->id);
+  again = sc_db_take_ticket_link (f->db, a, T0 + 9 * S, &error);
+  g_assert_no_error (error);
+  g_assert_null (again);
+  /* Not at or after its expiry. */
+  g_assert_null (sc_db_take_ticket_link (f->db, b, T0 + 10 * S, &error));
+  g_assert_null (sc_db_take_ticket_link (f->db, "garbage", T0, &error));
+  g_assert_no_error (error);
+}
+
 /* A version 1 database (before web logins) is migrated in place. */
 static void
 test_db_migrate_v1 (Fixture *f, gconstpointer data)
@@ -217,12 +257,13 @@ test_db_migrate_v1 (Fixture *f, gconstpointer data)
 
   g_clear_object (&f->db);
   g_assert_cmpint (sqlite3_open (f->path, &raw), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (raw,
-                                 "DROP TABLE sessions; "
-                                 "ALTER TABLE users DROP COLUMN password_hash; "
-                                 "PRAGMA user_version = 1;",
-                                 NULL, NULL, NULL),
-                   ==, SQLITE_OK);
+  g_assert_cmpint (
+      sqlite3_exec (raw,
+                    "DROP TABLE sessions; DROP TABLE ticket_links; "
+                    "ALTER TABLE users DROP COLUMN password_hash; "
+                    "PRAGMA user_version = 1;",
+                    NULL, NULL, NULL),
+      ==, SQLITE_OK);
   sqlite3_close (raw);
 
   f->db = sc_db_open (f->path, SC_SYNCHRONOUS_NORMAL, &error);
@@ -246,6 +287,8 @@ main (int argc, char **argv)
               test_db_password, fixture_tear_down);
   g_test_add ("/users/db/sessions", Fixture, NULL, fixture_set_up,
               test_db_sessions, fixture_tear_down);
+  g_test_add ("/users/db/ticket-links", Fixture, NULL, fixture_set_up,
+              test_db_ticket_links, fixture_tear_down);
   g_test_add ("/users/db/migrate-v1", Fixture, NULL, fixture_set_up,
               test_db_migrate_v1, fixture_tear_down);
   return g_test_run ();
