@@ -96,10 +96,14 @@ static void
 set_cookie (ScWebServer *self, SoupServerMessage *msg, const char *token,
             int max_age_s)
 {
-  g_autoptr (SoupCookie) cookie
-      = soup_cookie_new (COOKIE_NAME, token, NULL, "/", max_age_s);
+  g_autofree char *pair = g_strconcat (COOKIE_NAME "=", token, NULL);
+  /* Parsed rather than soup_cookie_new(), which insists on a domain: the
+   * cookie stays host-only. */
+  g_autoptr (SoupCookie) cookie = soup_cookie_parse (pair, NULL);
   g_autofree char *header = NULL;
 
+  soup_cookie_set_path (cookie, "/");
+  soup_cookie_set_max_age (cookie, max_age_s);
   soup_cookie_set_http_only (cookie, TRUE);
   soup_cookie_set_secure (cookie, self->tls);
   soup_cookie_set_same_site_policy (cookie, SOUP_SAME_SITE_POLICY_STRICT);

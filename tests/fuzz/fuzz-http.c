@@ -2,7 +2,8 @@
 
 /* libFuzzer target: raw bytes as one HTTP connection to the booking
  * service (libsoup's request parser, routing, query strings, JSON bodies,
- * bearer keys, booking and admission), through an in-memory stream. The
+ * bearer keys, session cookies, logins, static files, booking and
+ * admission), through an in-memory stream. The
  * server must answer or close, never crash, hang or corrupt its database.
  *
  * Seeds carry the admin key below; the clock is fixed at
@@ -67,8 +68,18 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 
   if (!soup_server_accept_iostream (web->soup, io, local, remote, NULL))
     return 0;
-  /* Run until the exchange settles: a few idle passes in a row. */
+  /* Run until the exchange settles: a few idle passes in a row, waiting
+   * for requests still being answered (a login's password check runs on
+   * a worker thread). */
   while (idle < 3)
-    idle = g_main_context_iteration (NULL, FALSE) ? 0 : idle + 1;
+    {
+      if (web->in_flight > 0)
+        {
+          g_main_context_iteration (NULL, TRUE);
+          idle = 0;
+          continue;
+        }
+      idle = g_main_context_iteration (NULL, FALSE) ? 0 : idle + 1;
+    }
   return 0;
 }

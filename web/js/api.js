@@ -1,7 +1,7 @@
 // The JSON API client: same-origin cookie session, CSRF header on every
 // mutating request, errors turned into ApiError.
-import { localizeTimes } from './time.js';
 
+import { localizeTimes } from './time.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -53,6 +53,7 @@ async function readBody(response) {
 
 // api('GET', '/api/v1/me') → parsed JSON, or throws ApiError.
 // Options: {body, quiet401} — quiet401 skips the unauthorized handler.
+// A 403 csrf is retried once with the session's current token.
 export async function api(method, path, options = {}) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
@@ -72,6 +73,15 @@ export async function api(method, path, options = {}) {
   if (response.ok) return data;
 
   const err = data && data.error ? data.error : {};
+  // A stale CSRF token (the session was renewed, e.g. in another tab): fetch
+  // the current one and try once more.
+  if (response.status === 403 && err.code === 'csrf' && !options.retried) {
+    const session = await api('GET', '/api/v1/session', { quiet401: true }).catch(() => null);
+    if (session && session.csrf_token) {
+      setCsrfToken(session.csrf_token);
+      return api(method, path, { ...options, retried: true });
+    }
+  }
   const error = new ApiError(response.status, err.code || `http_${response.status}`,
     err.message || defaultMessage(response.status));
   if (response.status === 401 && !options.quiet401 && unauthorizedHandler) {

@@ -251,7 +251,6 @@ function booked(ticket) {
   } else {
     refresh();
   }
-  el.timeline.focus();
 }
 
 function cancelled(r) {

@@ -3,7 +3,9 @@
 
 import { api, ApiError } from './api.js';
 import { $, h, clear, setMessage } from './dom.js';
-import { MINUTE, formatDateTime, formatLength, fromLocalInput, snap, toLocalInput } from './time.js';
+import {
+  MINUTE, formatDateTime, formatLength, fromLocalInput, snap, toLocalInput,
+} from './time.js';
 
 const STREAM_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const FIELDS = ['stream', 'start', 'duration', 'node', 'visibility', 'owner'];
@@ -42,6 +44,9 @@ export class BookingDialog {
 
   // nodes: [{node, capacity}]; operators may book for another owner.
   configure({ nodes, operator }) {
+    const key = JSON.stringify([operator, nodes.map((n) => [n.node, n.capacity])]);
+    if (key === this.configured) return;
+    this.configured = key;
     this.operator = operator;
     $('#bf-owner-field', this.dialog).hidden = !operator;
     const select = this.inputs.node;

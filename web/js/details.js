@@ -122,16 +122,18 @@ export class DetailsDialog {
     const list = h('div', { class: 'copy-list' },
       rows.map(([key, label, value]) => this.copyRow(key, label, value, status)));
 
-    const absolute = new URL(ticketPath(r.id), window.location.origin).href;
+    const handoff = h('p', { class: 'hint', id: 'details-handoff', role: 'status' });
+    const uploader = h('button', {
+      type: 'button', class: 'btn', id: 'details-uploader',
+      'aria-describedby': 'details-handoff',
+    }, 'Send to uploader…');
+    uploader.addEventListener('click', () => this.openInUploader(r, uploader, handoff));
     const links = h('div', { class: 'ticket-links' },
       h('a', {
         class: 'btn', id: 'details-download', href: ticketPath(r.id),
         download: `${r.stream}-${r.id}.slotcast-ticket`,
       }, 'Download ticket'),
-      h('a', {
-        class: 'btn', id: 'details-uploader',
-        href: `slotcast://import?url=${encodeURIComponent(absolute)}`,
-      }, 'Open in uploader'));
+      r.state === 'booked' ? uploader : null);
 
     const early = ticket.admit_early_s
       ? `The publisher is admitted from ${ticket.admit_early_s} s before the start.` : '';
@@ -139,7 +141,39 @@ export class DetailsDialog {
       h('h3', {}, 'Connection'),
       h('p', { class: 'hint' }, 'Keep these secret: the token in them lets anyone publish. ',
         early),
-      list, status, links);
+      list, status, links, handoff);
+  }
+
+  // Makes a one-use link (10 min) the uploader fetches without a key and
+  // offers it as slotcast://import?url=… ("Open in uploader"), and as a
+  // command for machines where the link handler is not installed.
+  async openInUploader(r, button, handoff) {
+    button.disabled = true;
+    setMessage(this.el.error, '');
+    try {
+      const link = await api('POST',
+        `/api/v1/reservations/${encodeURIComponent(r.id)}/ticket-link`);
+      const url = new URL(link.path, window.location.origin).href;
+      const handler = `slotcast://import?url=${encodeURIComponent(url)}`;
+      const until = formatDateTime(new Date(link.expires));
+      // The user follows the link: the browser asks before it starts the
+      // uploader (a script-started navigation to a custom scheme is
+      // blocked or, headless, stalls the page).
+      clear(handoff).append(
+        h('a', { class: 'btn primary', id: 'details-uploader-open', href: handler },
+          'Open in uploader'),
+        ` Works once, until ${until}. Without the link handler, run: `,
+        h('code', { class: 'mono', id: 'details-import-command' },
+          `slotcast-upload import '${handler}'`));
+      handoff.hidden = false;
+      handoff.querySelector('a').focus();
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401) {
+        setMessage(this.el.error, `No uploader link: ${error.message}`);
+      }
+    } finally {
+      button.disabled = false;
+    }
   }
 
   copyRow(key, label, value, status) {

@@ -109,7 +109,8 @@ export class LivePanel {
       this.refusalsEl.append(table(['Time', 'Stream', 'Reason', 'Address', 'Protocol'],
         recent.map((r) => [
           when(r.at), r.stream || '–', REASONS[r.reason] || r.reason,
-          h('span', { class: 'mono' }, r.address || '–'), (r.protocol || '').toUpperCase(),
+          h('span', { class: 'mono' }, r.address || '–'),
+          [(r.protocol || '').toUpperCase(), r.role].filter(Boolean).join(' '),
         ]), 'Refused attempts'));
     }
     const totals = Object.entries(data.refused || {}).filter(([, n]) => n > 0);

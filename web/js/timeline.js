@@ -33,6 +33,7 @@ export class Timeline {
     this.onBook = onBook;
     this.state = null;
     this.drag = null;
+    this.pending = null;
     this.scroller = null;
   }
 
@@ -40,6 +41,7 @@ export class Timeline {
   reset() {
     this.state = null;
     this.drag = null;
+    this.pending = null;
     this.scroller = null;
     clear(this.root);
   }
@@ -50,6 +52,12 @@ export class Timeline {
 
   // state: {view, from, to, lanes: [{node, capacity, free}], reservations, operator}
   render(state) {
+    if (this.drag) {
+      // Not under the pointer: the drag's end renders it.
+      this.pending = state;
+      return;
+    }
+    this.pending = null;
     const previous = this.state;
     const sameRange = previous && previous.view === state.view
       && +previous.from === +state.from;
@@ -252,11 +260,11 @@ export class Timeline {
     const finish = (e, book) => {
       const drag = this.drag;
       if (!drag || drag.pointerId !== e.pointerId || drag.track !== track) return;
+      const slot = book && this.dragWindow(drag, this.timeAt(track, e.clientX));
       this.drag = null;
       drag.selection.remove();
-      if (!book) return;
-      const { start, end } = this.dragWindow(drag, this.timeAt(track, e.clientX));
-      this.onBook({ node, start: new Date(start), end: new Date(end) });
+      if (this.pending) this.render(this.pending);
+      if (slot) this.onBook({ node, start: new Date(slot.start), end: new Date(slot.end) });
     };
     track.addEventListener('pointerup', (e) => finish(e, true));
     track.addEventListener('pointercancel', (e) => finish(e, false));
