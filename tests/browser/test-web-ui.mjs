@@ -51,9 +51,11 @@ const shotDir = process.env.SCREENSHOT_DIR
 fs.mkdirSync(shotDir, { recursive: true });
 let server = null;
 let serverLog = '';
+const publishers = []; // ffmpeg processes, see publish()
 let browser = null;
 
 async function cleanup() {
+  for (const p of publishers) if (p.exitCode === null) p.kill('SIGKILL');
   if (browser) await browser.close().catch(() => {});
   browser = null;
   if (server && server.exitCode === null && server.signalCode === null) {
@@ -381,6 +383,37 @@ test('operator admin sees both reservations, one lane per node', async () => {
   const nodes = await (await page.request.get(`${base}/api/v1/nodes`)).json();
   check(await page.locator('.tl-track').count() === nodes.nodes.length, 'lanes ≠ nodes');
   await page.locator('#live-refusals').waitFor();
+});
+
+// ffmpeg publishing a test pattern over RTSP (tools/test installs ffmpeg).
+function publish(url) {
+  const p = spawn('ffmpeg', ['-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi',
+    '-i', 'testsrc=size=320x240:rate=25', '-pix_fmt', 'yuv420p', '-c:v', 'libx264',
+    '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25',
+    '-f', 'rtsp', '-rtsp_transport', 'tcp', url], { stdio: 'ignore' });
+  publishers.push(p);
+  return p;
+}
+
+test('live panel: a real publisher is live, a bad token is refused', async () => {
+  const start = new Date(Date.now() + 1000);
+  const ticket = await bookViaApi(keys.admin, {
+    stream: 'live-news', start: start.toISOString(),
+    end: new Date(start.getTime() + 120000).toISOString(),
+  });
+  publish(ticket.connection.rtsp_publish_url);
+  const row = page.locator('#live-streams tr', { hasText: 'live-news' });
+  await row.locator('.pill.live').waitFor({ timeout: 30000 });
+  check(/kbit\/s/.test(await row.textContent()), `no bitrate in ${await row.textContent()}`);
+
+  const bad = publish(ticket.connection.rtsp_publish_url
+    .replace(/live-news\?token=.*/, 'intruder?token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'));
+  await page.locator('#live-refusals-body tr', { hasText: 'intruder' }).waitFor();
+  const refused = await page.locator('#live-refusals-body tr', { hasText: 'intruder' })
+    .textContent();
+  check(/127\.0\.0\.1/.test(refused) && /rtsp/i.test(refused), `refusal row ${refused}`);
+  for (const p of publishers) p.kill('SIGTERM');
+  await new Promise((resolve) => (bad.exitCode !== null ? resolve() : bad.once('exit', resolve)));
 });
 
 test('keyboard: ArrowRight on the focused timeline shows the next day', async () => {
