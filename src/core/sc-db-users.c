@@ -141,19 +141,9 @@ sc_db_find_user_by_key (ScDb *self, const char *key, GError **error)
 ScUser *
 sc_db_get_user (ScDb *self, const char *name, GError **error)
 {
-  g_autoptr (ScStmtLease) stmt
-      = sc_db_stmt_lease (self, STMT_USER_BY_NAME, error);
-  int rc;
+  g_autofree char *hash = NULL;
 
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return read_user (stmt);
-  if (rc != SQLITE_DONE)
-    sc_db_sqlite_error (self, error, "Looking up a user");
-  return NULL;
+  return sc_db_get_user_password (self, name, &hash, error);
 }
 
 /**

@@ -64,8 +64,6 @@ static const char *const sql[N_STMTS] = {
                     "VALUES (?1, ?2, ?3, ?4)",
   [STMT_USER_BY_KEY] = "SELECT id, name, role, created_us, key_hash "
                        "FROM users WHERE key_hash = ?1",
-  [STMT_USER_BY_NAME] = "SELECT id, name, role, created_us FROM users "
-                        "WHERE name = ?1",
   [STMT_LIST_USERS] = "SELECT id, name, role, created_us FROM users "
                       "ORDER BY name",
   [STMT_UPSERT_NODE]

@@ -72,4 +72,17 @@ char *sc_test_time (gint64 offset_s);
 char *sc_test_booking_body (const char *stream, gint64 start_s, gint64 end_s,
                             const char *extra);
 
+/* @resp is the API error @want_code with status @want_status and a
+ * message. */
+#define sc_test_assert_error(resp, want_status, want_code)                     \
+  G_STMT_START                                                                 \
+  {                                                                            \
+    g_assert_cmpuint ((resp)->status, ==, (want_status));                      \
+    g_assert_nonnull ((resp)->json);                                           \
+    g_assert_cmpstr (sc_test_json_string ((resp)->json, "error.code"), ==,     \
+                     (want_code));                                             \
+    g_assert_nonnull (sc_test_json_string ((resp)->json, "error.message"));    \
+  }                                                                            \
+  G_STMT_END
+
 G_END_DECLS

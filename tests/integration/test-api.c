@@ -56,17 +56,6 @@ path_of (const char *id, const char *suffix)
   return g_strconcat ("/api/v1/reservations/", id, suffix, NULL);
 }
 
-#define assert_error(resp, want_status, want_code)                             \
-  G_STMT_START                                                                 \
-  {                                                                            \
-    g_assert_cmpuint ((resp)->status, ==, (want_status));                      \
-    g_assert_nonnull ((resp)->json);                                           \
-    g_assert_cmpstr (sc_test_json_string ((resp)->json, "error.code"), ==,     \
-                     (want_code));                                             \
-    g_assert_nonnull (sc_test_json_string ((resp)->json, "error.message"));    \
-  }                                                                            \
-  G_STMT_END
-
 static void
 test_health (Fixture *f, gconstpointer data)
 {
@@ -83,13 +72,13 @@ test_health (Fixture *f, gconstpointer data)
   g_assert_cmpuint (m->status, ==, 200);
   g_assert_nonnull (strstr (g_bytes_get_data (m->body, NULL),
                             "# TYPE slotcast_bookings_total counter"));
-  assert_error (nf, 404, "not_found");
+  sc_test_assert_error (nf, 404, "not_found");
   /* Nothing is live until the ingest reports streams. */
   g_assert_cmpuint (streams->status, ==, 200);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
                         json_node_get_object (streams->json), "streams")),
                     ==, 0);
-  assert_error (streams_anon, 401, "missing_key");
+  sc_test_assert_error (streams_anon, 401, "missing_key");
 }
 
 static void
@@ -295,7 +284,7 @@ test_bad_input (Fixture *f, gconstpointer data)
           = call (f, "POST", "/api/v1/reservations", f->key, cases[i].body);
 
       g_test_message ("case %zu: %s", i, cases[i].body);
-      assert_error (resp, cases[i].status, cases[i].code);
+      sc_test_assert_error (resp, cases[i].status, cases[i].code);
       if (cases[i].field != NULL)
         g_assert_true (g_str_has_prefix (
             sc_test_json_string (resp->json, "error.message"), cases[i].field));
@@ -306,7 +295,7 @@ test_bad_input (Fixture *f, gconstpointer data)
   big[69999] = '\0';
   big[0] = '{';
   r = call (f, "POST", "/api/v1/reservations", f->key, big);
-  assert_error (r, 413, "too_large");
+  sc_test_assert_error (r, 413, "too_large");
 
   /* Nothing of this reached the database. */
   list = call (f, "GET",
@@ -356,20 +345,20 @@ test_http_errors (Fixture *f, gconstpointer data)
       "/api/v1/availability?from=2030-01-01T00:00:00Z&to=2030-03-01T00:00:00Z",
       f->key, NULL);
 
-  assert_error (no_key, 401, "missing_key");
+  sc_test_assert_error (no_key, 401, "missing_key");
   g_assert_nonnull (
       soup_message_headers_get_one (no_key->headers, "WWW-Authenticate"));
-  assert_error (bad_key, 401, "bad_key");
-  assert_error (method, 405, "method_not_allowed");
+  sc_test_assert_error (bad_key, 401, "bad_key");
+  sc_test_assert_error (method, 405, "method_not_allowed");
   g_assert_cmpstr (soup_message_headers_get_one (method->headers, "Allow"), ==,
                    "GET, POST");
-  assert_error (unknown, 404, "not_found");
+  sc_test_assert_error (unknown, 404, "not_found");
   /* libsoup refuses paths that decode to new ".." segments. */
   g_assert_cmpuint (junk_id->status, ==, 400);
-  assert_error (deep, 404, "not_found");
-  assert_error (cancel_unknown, 404, "not_found");
-  assert_error (bad_query, 400, "bad_query");
-  assert_error (bad_range, 400, "bad_query");
+  sc_test_assert_error (deep, 404, "not_found");
+  sc_test_assert_error (cancel_unknown, 404, "not_found");
+  sc_test_assert_error (bad_query, 400, "bad_query");
+  sc_test_assert_error (bad_range, 400, "bad_query");
 }
 
 static void
@@ -389,9 +378,9 @@ test_conflicts (Fixture *f, gconstpointer data)
       = call (f, "POST", "/api/v1/reservations", f->key, b);
 
   g_assert_cmpuint (r1->status, ==, 201);
-  assert_error (r2, 409, "stream_taken");
-  g_assert_cmpuint (r3->status, ==, 201); /* adjacent windows */
-  assert_error (r4, 409, "no_capacity");  /* --capacity 1 */
+  sc_test_assert_error (r2, 409, "stream_taken");
+  g_assert_cmpuint (r3->status, ==, 201);        /* adjacent windows */
+  sc_test_assert_error (r4, 409, "no_capacity"); /* --capacity 1 */
 }
 
 static void
@@ -421,13 +410,13 @@ test_ownership (Fixture *f, gconstpointer data)
                 "{\"stream\":\"x\",\"start\":\"2030-01-01T10:00:00Z\","
                 "\"end\":\"2030-01-01T11:00:00Z\",\"owner\":\"alice\"}");
 
-    assert_error (get, 404, "not_found");
-    assert_error (tk, 404, "not_found");
-    assert_error (del, 404, "not_found");
+    sc_test_assert_error (get, 404, "not_found");
+    sc_test_assert_error (tk, 404, "not_found");
+    sc_test_assert_error (del, 404, "not_found");
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
                           json_node_get_object (list->json), "reservations")),
                       ==, 0);
-    assert_error (forge, 403, "forbidden");
+    sc_test_assert_error (forge, 403, "forbidden");
   }
   /* The operator books for Bob and sees both. */
   {
@@ -468,7 +457,7 @@ test_ownership (Fixture *f, gconstpointer data)
     g_assert_cmpuint (del->status, ==, 200);
     g_assert_cmpstr (sc_test_json_string (del->json, "state"), ==, "cancelled");
     g_assert_nonnull (sc_test_json_string (del->json, "cancelled_at"));
-    assert_error (del2, 409, "already_cancelled");
+    sc_test_assert_error (del2, 409, "already_cancelled");
     g_assert_cmpstr (sc_test_json_string (get->json, "state"), ==, "cancelled");
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
                           json_node_get_object (list->json), "reservations")),
@@ -560,19 +549,19 @@ test_authorize (Fixture *f, gconstpointer data)
     g_assert_cmpuint (ok->status, ==, 200);
     g_assert_cmpstr (sc_test_json_string (ok->json, "reservation.id"), ==, id);
     g_assert_cmpuint (op->status, ==, 200);
-    assert_error (op_no_node, 422, "invalid_field");
-    assert_error (wrong_stream, 403, "wrong_stream");
-    assert_error (early, 403, "too_early");
+    sc_test_assert_error (op_no_node, 422, "invalid_field");
+    sc_test_assert_error (wrong_stream, 403, "wrong_stream");
+    sc_test_assert_error (early, 403, "too_early");
     g_assert_true (g_str_has_prefix (
         sc_test_json_string (early->json, "error.message"), "slot opens in"));
-    assert_error (wrong_node, 403, "wrong_node");
-    assert_error (unknown, 403, "unknown_token");
+    sc_test_assert_error (wrong_node, 403, "wrong_node");
+    sc_test_assert_error (unknown, 403, "unknown_token");
     g_assert_cmpstr (sc_test_json_string (unknown->json, "error.message"), ==,
                      "unknown token");
-    assert_error (malformed, 403, "malformed_token");
-    assert_error (broadcaster, 403, "forbidden");
-    assert_error (as_view, 403, "wrong_role");
-    assert_error (other_node, 403, "wrong_node");
+    sc_test_assert_error (malformed, 403, "malformed_token");
+    sc_test_assert_error (broadcaster, 403, "forbidden");
+    sc_test_assert_error (as_view, 403, "wrong_role");
+    sc_test_assert_error (other_node, 403, "wrong_node");
   }
 
   /* Cancelling makes the token useless at once. */
@@ -584,7 +573,7 @@ test_authorize (Fixture *f, gconstpointer data)
         = call (f, "GET", "/metrics", NULL, NULL);
 
     g_assert_cmpuint (del->status, ==, 200);
-    assert_error (refused, 403, "cancelled");
+    sc_test_assert_error (refused, 403, "cancelled");
     g_assert_cmpstr (sc_test_json_string (refused->json, "error.message"), ==,
                      "reservation cancelled");
     g_assert_nonnull (
@@ -620,7 +609,7 @@ test_rate_limit (Fixture *f, gconstpointer data)
   /* Blocked: even the right key waits. */
   {
     g_autoptr (ScTestResponse) r = call (f, "GET", "/api/v1/me", f->key, NULL);
-    assert_error (r, 429, "too_many_requests");
+    sc_test_assert_error (r, 429, "too_many_requests");
     g_assert_nonnull (soup_message_headers_get_one (r->headers, "Retry-After"));
   }
 }
@@ -736,7 +725,7 @@ test_web_alone (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
                         json_node_get_object (nodes->json), "nodes")),
                     ==, 0);
-  assert_error (none, 409, "no_capacity");
+  sc_test_assert_error (none, 409, "no_capacity");
   g_assert_cmpint (status, ==, 0);
   booked = sc_test_request (session, "POST", book_url, server->admin_key, body);
   g_assert_cmpuint (booked->status, ==, 201);

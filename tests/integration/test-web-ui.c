@@ -75,16 +75,6 @@ call (Fixture *f, const char *method, const char *path, const char *cookie,
   return sc_test_send (f->session, msg);
 }
 
-#define assert_error(resp, want_status, want_code)                             \
-  G_STMT_START                                                                 \
-  {                                                                            \
-    g_assert_cmpuint ((resp)->status, ==, (want_status));                      \
-    g_assert_nonnull ((resp)->json);                                           \
-    g_assert_cmpstr (sc_test_json_string ((resp)->json, "error.code"), ==,     \
-                     (want_code));                                             \
-  }                                                                            \
-  G_STMT_END
-
 /* The value of the session cookie @resp sets; its attributes, lowercased,
  * into @out_attrs. */
 static char *
@@ -282,9 +272,9 @@ test_login_and_cookie (Fixture *f, gconstpointer data)
   g_autofree char *attrs = NULL;
   g_autofree char *cookie = NULL;
 
-  assert_error (wrong, 401, "bad_login");
-  assert_error (nobody, 401, "bad_login");
-  assert_error (extra, 422, "invalid_field");
+  sc_test_assert_error (wrong, 401, "bad_login");
+  sc_test_assert_error (nobody, 401, "bad_login");
+  sc_test_assert_error (extra, 422, "invalid_field");
   g_assert_null (soup_message_headers_get_one (wrong->headers, "Set-Cookie"));
 
   ok = call (f, "POST", "/api/v1/session", NULL, NULL,
@@ -308,7 +298,7 @@ test_login_and_cookie (Fixture *f, gconstpointer data)
   g_assert_cmpstr (sc_test_json_string (session->json, "csrf_token"), ==,
                    sc_test_json_string (ok->json, "csrf_token"));
   anon = call (f, "GET", "/api/v1/session", NULL, NULL, NULL);
-  assert_error (anon, 401, "no_session");
+  sc_test_assert_error (anon, 401, "no_session");
 }
 
 static void
@@ -329,15 +319,15 @@ test_csrf (Fixture *f, gconstpointer data)
   char flipped[65];
 
   none = call (f, "POST", "/api/v1/reservations", admin.cookie, NULL, body);
-  assert_error (none, 403, "csrf");
+  sc_test_assert_error (none, 403, "csrf");
   memcpy (flipped, admin.csrf, sizeof flipped);
   flipped[10] = flipped[10] == 'a' ? 'b' : 'a';
   bad = call (f, "POST", "/api/v1/reservations", admin.cookie, flipped, body);
-  assert_error (bad, 403, "csrf");
+  sc_test_assert_error (bad, 403, "csrf");
   /* Another session's token does not do either. */
   other = call (f, "POST", "/api/v1/reservations", admin.cookie, second.csrf,
                 body);
-  assert_error (other, 403, "csrf");
+  sc_test_assert_error (other, 403, "csrf");
   list = call (f, "GET", "/api/v1/reservations", admin.cookie, NULL, NULL);
   g_assert_cmpuint (list->status, ==, 200);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
@@ -350,7 +340,7 @@ test_csrf (Fixture *f, gconstpointer data)
   path = g_strconcat ("/api/v1/reservations/",
                       sc_test_json_string (booked->json, "id"), NULL);
   cancel = call (f, "DELETE", path, admin.cookie, NULL, NULL);
-  assert_error (cancel, 403, "csrf");
+  sc_test_assert_error (cancel, 403, "csrf");
   one = call (f, "GET", path, admin.cookie, NULL, NULL);
   g_assert_cmpstr (sc_test_json_string (one->json, "state"), ==, "booked");
   cancelled = call (f, "DELETE", path, admin.cookie, admin.csrf, NULL);
@@ -389,10 +379,10 @@ test_fixation_and_logout (Fixture *f, gconstpointer data)
   g_assert_cmpstr (admin.cookie, !=, planted);
   g_assert_cmpstr (admin.cookie, !=, again.cookie);
   with_planted = call (f, "GET", "/api/v1/me", planted, NULL, NULL);
-  assert_error (with_planted, 401, "no_session");
+  sc_test_assert_error (with_planted, 401, "no_session");
 
   out_no_csrf = call (f, "DELETE", "/api/v1/session", admin.cookie, NULL, NULL);
-  assert_error (out_no_csrf, 403, "csrf");
+  sc_test_assert_error (out_no_csrf, 403, "csrf");
   still = call (f, "GET", "/api/v1/me", admin.cookie, NULL, NULL);
   g_assert_cmpuint (still->status, ==, 200);
 
@@ -401,7 +391,7 @@ test_fixation_and_logout (Fixture *f, gconstpointer data)
   cleared = cookie_set_by (out, &attrs);
   g_assert_cmpstr (cleared, ==, "");
   after = call (f, "GET", "/api/v1/me", admin.cookie, NULL, NULL);
-  assert_error (after, 401, "no_session");
+  sc_test_assert_error (after, 401, "no_session");
   /* Only that session ended. */
   other = call (f, "GET", "/api/v1/me", again.cookie, NULL, NULL);
   g_assert_cmpuint (other->status, ==, 200);
@@ -410,7 +400,7 @@ test_fixation_and_logout (Fixture *f, gconstpointer data)
   set_password (f->server, "admin", "another password", 0);
   set_password (f->server, "admin", "short", 1);
   after_passwd = call (f, "GET", "/api/v1/me", again.cookie, NULL, NULL);
-  assert_error (after_passwd, 401, "no_session");
+  sc_test_assert_error (after_passwd, 401, "no_session");
 }
 
 static void
@@ -427,17 +417,17 @@ test_login_limit (Fixture *f, gconstpointer data)
       g_autoptr (ScTestResponse) r
           = call (f, "POST", "/api/v1/session", NULL, NULL,
                   "{\"name\": \"admin\", \"password\": \"guess number\"}");
-      assert_error (r, 401, "bad_login");
+      sc_test_assert_error (r, 401, "bad_login");
     }
   blocked = call (f, "POST", "/api/v1/session", NULL, NULL,
                   "{\"name\": \"admin\", \"password\": \"guess number\"}");
-  assert_error (blocked, 429, "too_many_requests");
+  sc_test_assert_error (blocked, 429, "too_many_requests");
   g_assert_nonnull (
       soup_message_headers_get_one (blocked->headers, "Retry-After"));
   /* Blocked means blocked, also with the right password. */
   right = call (f, "POST", "/api/v1/session", NULL, NULL,
                 "{\"name\": \"admin\", \"password\": \"" PASSWORD "\"}");
-  assert_error (right, 429, "too_many_requests");
+  sc_test_assert_error (right, 429, "too_many_requests");
 
   metrics = call (f, "GET", "/metrics", NULL, NULL, NULL);
   text = g_strndup (g_bytes_get_data (metrics->body, NULL),
@@ -546,7 +536,7 @@ test_ticket_link (Fixture *f, gconstpointer data)
   link_path = g_strdup_printf ("/api/v1/reservations/%s/ticket-link", id);
 
   no_csrf = call (f, "POST", link_path, admin.cookie, NULL, NULL);
-  assert_error (no_csrf, 403, "csrf");
+  sc_test_assert_error (no_csrf, 403, "csrf");
   link = call (f, "POST", link_path, admin.cookie, admin.csrf, NULL);
   g_assert_cmpuint (link->status, ==, 201);
   g_assert_true (g_str_has_prefix (sc_test_json_string (link->json, "path"),
@@ -561,11 +551,11 @@ test_ticket_link (Fixture *f, gconstpointer data)
                    sc_test_json_string (booked->json, "publish_token"));
   used = call (f, "GET", sc_test_json_string (link->json, "path"), NULL, NULL,
                NULL);
-  assert_error (used, 404, "not_found");
+  sc_test_assert_error (used, 404, "not_found");
   unknown = call (f, "GET",
                   "/api/v1/tickets/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
                   NULL, NULL, NULL);
-  assert_error (unknown, 404, "not_found");
+  sc_test_assert_error (unknown, 404, "not_found");
 
   /* The uploader takes a fresh link from a slotcast:// URL. */
   link2 = call (f, "POST", link_path, admin.cookie, admin.csrf, NULL);
@@ -606,7 +596,7 @@ test_ticket_link (Fixture *f, gconstpointer data)
     g_assert_cmpuint (gone->status, ==, 200);
   }
   dead = call (f, "POST", link_path, admin.cookie, admin.csrf, NULL);
-  assert_error (dead, 409, "already_cancelled");
+  sc_test_assert_error (dead, 409, "already_cancelled");
   sc_test_remove_tree (home);
 }
 
