@@ -154,6 +154,7 @@ test_db_password (Fixture *f, gconstpointer data)
   g_assert_false (sc_db_set_password (f->db, "bob", hash, &error));
   g_assert_error (error, SC_DB_ERROR, SC_DB_ERROR_INVALID);
   g_clear_error (&error);
+  g_clear_pointer (&stored, g_free);
   nobody = sc_db_get_user_password (f->db, "bob", &stored, &error);
   g_assert_no_error (error);
   g_assert_null (nobody);
