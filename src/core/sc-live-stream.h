@@ -16,7 +16,9 @@ typedef struct
   char *stream;
   char *reservation_id;
   char *node;
-  char *publisher; /* the publisher's address */
+  char *publisher;         /* the publisher's address */
+  gint64 owner_id;         /* the reservation's owner */
+  gboolean private_stream; /* viewers need the view token */
   gint64 since_us;
   guint64 bitrate; /* bits/s, last second */
   guint64 bytes_in;

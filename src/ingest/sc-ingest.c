@@ -388,6 +388,9 @@ sc_ingest_dup_live (ScIngest *self)
       live->viewers = s->viewers;
       /* Live for viewers: data flows and their media is prepared. */
       live->live = s->ready;
+      live->owner_id = s->reservation->owner_id;
+      live->private_stream
+          = s->reservation->visibility == SC_VISIBILITY_PRIVATE;
       g_ptr_array_add (out, live);
     }
   return out;

@@ -387,16 +387,25 @@ tickets_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
     return;
   id = sc_db_take_ticket_link (self->db, token, sc_clock_now_us (self->clock),
                                &error);
+  /* Not counted as a bad key: a used link opened again is no guess, and
+   * 256-bit tokens leave nothing to guess at. */
   if (id == NULL && error == NULL)
     {
-      if (!sc_web_server_record_auth_failure (self, msg))
-        sc_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found",
-                            "This ticket link is unknown, used or expired; "
-                            "make a new one");
+      sc_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found",
+                          "This ticket link is unknown, used or expired; "
+                          "make a new one");
       return;
     }
   if (id != NULL)
     r = sc_db_get_reservation (self->db, id, &error);
+  if (r != NULL && r->state == SC_RESERVATION_CANCELLED)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_CONFLICT, "already_cancelled",
+                          "Reservation %s was cancelled; its ticket admits "
+                          "nothing",
+                          id);
+      return;
+    }
   if (r != NULL)
     secrets = sc_db_open_secrets (self->db, self->sealer, id, &error);
   if (secrets == NULL)

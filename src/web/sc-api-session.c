@@ -20,7 +20,15 @@
  *
  * Passwords are checked with scrypt (sc-password.c) on a worker thread,
  * since each check takes tens of milliseconds; the request is paused
- * meanwhile. Failed logins count against the address like bad API keys.
+ * meanwhile. At most MAX_LOGINS_IN_CHECK checks run at once and one per
+ * address (others get 503 or 429 at once), failed logins count against
+ * the address like bad API keys, and an address blocked while its check
+ * ran is refused even with the right password.
+ *
+ * The login itself is guarded against login CSRF (another site logging
+ * the browser in as someone else): it takes only `application/json`,
+ * which a cross-site form cannot send, and refuses a request the browser
+ * marks as cross-site (`Sec-Fetch-Site`).
  */
 
 #include "config.h"
@@ -36,6 +44,9 @@
 #define CSRF_HEADER "X-CSRF-Token"
 #define CSRF_CONTEXT "slotcast-csrf"
 #define MAX_NAME_LEN 64
+/* Password checks running at once (each takes ~50 ms and 32 MiB); one per
+ * address, so no address can queue work faster than it is refused. */
+#define MAX_LOGINS_IN_CHECK 4
 
 /**
  * sc_web_session_dup_cookie:
@@ -140,16 +151,28 @@ send_session (SoupServerMessage *msg, guint status, const ScUser *user,
 typedef struct
 {
   SoupServerMessage *msg;
-  ScUser *user; /* nullable: no such user */
-  char *hash;   /* nullable: no such user, or no password */
+  char *address;
+  gboolean gone; /* the client went away meanwhile */
+  ScUser *user;  /* nullable: no such user */
+  char *hash;    /* nullable: no such user, or no password */
   char *password;
   gboolean ok;
 } Login;
 
 static void
+on_login_disconnected (SoupServerMessage *msg, gpointer data)
+{
+  Login *login = data;
+
+  login->gone = TRUE;
+}
+
+static void
 login_free (Login *login)
 {
+  g_signal_handlers_disconnect_by_data (login->msg, login);
   g_object_unref (login->msg);
+  g_free (login->address);
   g_clear_pointer (&login->user, sc_user_free);
   g_free (login->hash);
   if (login->password != NULL)
@@ -178,26 +201,32 @@ on_login_checked (GObject *source, GAsyncResult *result, gpointer data)
   ScWebServer *self = SC_WEB_SERVER (source);
   Login *login = g_task_get_task_data (G_TASK (result));
   SoupServerMessage *msg = login->msg;
-  const char *host = soup_server_message_get_remote_host (msg);
   g_autoptr (GError) error = NULL;
   g_autofree char *token = NULL;
   gint64 now_us = sc_clock_now_us (self->clock);
   gint64 expires_us
       = now_us + (gint64)self->settings->session_lifetime_s * SC_USEC_PER_SEC;
 
+  if (self->pending_logins != NULL)
+    g_hash_table_remove (self->pending_logins, login->address);
+  /* The server is gone, or the client: nobody to answer, nothing to do. */
+  if (self->soup == NULL || login->gone)
+    return;
   if (!login->ok || login->user == NULL)
     {
       self->metrics.bad_logins++;
       g_message ("Failed web login as %s from %s",
                  login->user != NULL ? login->user->name : "(unknown user)",
-                 host);
+                 login->address);
       if (!sc_web_server_record_auth_failure (self, msg))
         sc_http_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "bad_login",
                             "Wrong user name or password");
       soup_server_message_unpause (msg);
       return;
     }
-  if (!sc_web_server_write_begin (self, msg))
+  /* Blocked while the check ran (other guesses failed meanwhile). */
+  if (!sc_web_server_check_not_blocked (self, msg)
+      || !sc_web_server_write_begin (self, msg))
     {
       soup_server_message_unpause (msg);
       return;
@@ -211,11 +240,37 @@ on_login_checked (GObject *source, GAsyncResult *result, gpointer data)
       return;
     }
   self->metrics.logins++;
-  g_message ("Web login as %s from %s", login->user->name, host);
+  g_message ("Web login as %s from %s", login->user->name, login->address);
   set_cookie (self, msg, token, self->settings->session_lifetime_s);
   send_session (msg, SOUP_STATUS_CREATED, login->user, token, expires_us);
   /* Still paused: released once the session row is committed. */
   sc_web_server_hold_until_commit (self, msg);
+}
+
+/* Login CSRF: only JSON, and nothing the browser says comes from another
+ * site. Returns: %FALSE with 415 or 403 sent. */
+static gboolean
+check_login_origin (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+  const char *type = soup_message_headers_get_content_type (req, NULL);
+  const char *site = soup_message_headers_get_one (req, "Sec-Fetch-Site");
+
+  if (type == NULL || g_ascii_strcasecmp (type, "application/json") != 0)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
+                          "unsupported_media_type",
+                          "Send the login as application/json");
+      return FALSE;
+    }
+  if (site != NULL && strcmp (site, "same-origin") != 0
+      && strcmp (site, "none") != 0)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "csrf",
+                          "Log in from this server's own page");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -228,7 +283,11 @@ login (ScWebServer *self, SoupServerMessage *msg)
   const char *name, *password;
   Login *login;
 
-  if (!sc_web_server_check_not_blocked (self, msg)
+  const char *address = soup_server_message_get_remote_host (msg);
+
+  if (address == NULL)
+    address = "unknown";
+  if (!check_login_origin (msg) || !sc_web_server_check_not_blocked (self, msg)
       || (body = sc_http_read_json_object (msg)) == NULL
       || !sc_json_check_members (msg, body, allowed)
       || !sc_json_get_string (msg, body, "name", TRUE, &name)
@@ -242,8 +301,27 @@ login (ScWebServer *self, SoupServerMessage *msg)
       return;
     }
 
+  if (g_hash_table_contains (self->pending_logins, address))
+    {
+      soup_message_headers_replace (
+          soup_server_message_get_response_headers (msg), "Retry-After", "1");
+      sc_http_send_error (msg, 429 /* Too Many Requests */, "too_many_requests",
+                          "A login from this address is being checked; "
+                          "one at a time");
+      return;
+    }
+  if (g_hash_table_size (self->pending_logins) >= MAX_LOGINS_IN_CHECK)
+    {
+      soup_message_headers_replace (
+          soup_server_message_get_response_headers (msg), "Retry-After", "1");
+      sc_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "busy",
+                          "Too many logins at once; try again");
+      return;
+    }
+
   login = g_new0 (Login, 1);
   login->msg = g_object_ref (msg);
+  login->address = g_strdup (address);
   login->password = g_strdup (password);
   login->user = sc_db_get_user_password (self->db, name, &login->hash, &error);
   if (error != NULL)
@@ -252,6 +330,9 @@ login (ScWebServer *self, SoupServerMessage *msg)
       sc_web_server_send_db_error (self, msg, error);
       return;
     }
+  g_signal_connect (msg, "disconnected", G_CALLBACK (on_login_disconnected),
+                    login);
+  g_hash_table_add (self->pending_logins, g_strdup (address));
   soup_server_message_pause (msg);
   task = g_task_new (self, NULL, on_login_checked, NULL);
   g_task_set_task_data (task, login, (GDestroyNotify)login_free);

@@ -214,19 +214,32 @@ streams_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   for (guint i = 0; live != NULL && i < live->len; i++)
     {
       ScLiveStream *l = g_ptr_array_index (live, i);
-      g_autofree char *since = sc_time_format_us (l->since_us);
+      g_autofree char *since = NULL;
+      /* Everyone sees what public streams are live; the reservation and
+       * the publisher's address are for its owner and operators, and so
+       * are private streams. */
+      gboolean own = user->role == SC_ROLE_OPERATOR || l->owner_id == user->id;
 
+      if (l->private_stream && !own)
+        continue;
+      since = sc_time_format_us (l->since_us);
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "stream");
       json_builder_add_string_value (b, l->stream);
       json_builder_set_member_name (b, "live");
       json_builder_add_boolean_value (b, l->live);
       json_builder_set_member_name (b, "reservation");
-      json_builder_add_string_value (b, l->reservation_id);
+      if (own)
+        json_builder_add_string_value (b, l->reservation_id);
+      else
+        json_builder_add_null_value (b);
       json_builder_set_member_name (b, "node");
       json_builder_add_string_value (b, l->node);
       json_builder_set_member_name (b, "publisher");
-      json_builder_add_string_value (b, l->publisher);
+      if (own)
+        json_builder_add_string_value (b, l->publisher);
+      else
+        json_builder_add_null_value (b);
       json_builder_set_member_name (b, "since");
       json_builder_add_string_value (b, since);
       json_builder_set_member_name (b, "bitrate");

@@ -43,6 +43,7 @@ struct _ScWebServer
   guint in_flight;            /* requests read, response not yet sent */
   GPtrArray *awaiting_commit; /* paused SoupServerMessage, see below */
   guint commit_idle_id;
+  GHashTable *pending_logins; /* addresses with a password being checked */
   GTask *stop_task;
   guint stop_timeout_id;
 };

@@ -59,6 +59,8 @@ sc_web_server_finalize (GObject *object)
 {
   ScWebServer *self = SC_WEB_SERVER (object);
 
+  g_clear_handle_id (&self->commit_idle_id, g_source_remove);
+  g_clear_pointer (&self->pending_logins, g_hash_table_unref);
   g_clear_pointer (&self->settings, sc_settings_unref);
   g_clear_object (&self->db);
   g_clear_object (&self->clock);
@@ -82,6 +84,8 @@ static void
 sc_web_server_init (ScWebServer *self)
 {
   self->awaiting_commit = g_ptr_array_new_with_free_func (g_object_unref);
+  self->pending_logins
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static void
@@ -448,8 +452,13 @@ commit_now (ScWebServer *self)
 
       if (!ok)
         {
-          soup_message_headers_remove (
-              soup_server_message_get_response_headers (msg), "Location");
+          SoupMessageHeaders *headers
+              = soup_server_message_get_response_headers (msg);
+
+          /* Nothing that reported the lost write may go out with the 500. */
+          soup_message_headers_remove (headers, "Location");
+          soup_message_headers_remove (headers, "Set-Cookie");
+          soup_message_headers_remove (headers, "Content-Disposition");
           sc_http_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
                               "internal", "The write could not be committed");
         }

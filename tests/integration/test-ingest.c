@@ -82,6 +82,61 @@ test_ffmpeg (Fixture *f, gconstpointer data)
   sc_test_stop_process (pub);
 }
 
+/* /api/v1/streams: every user sees which public streams are live; the
+ * reservation, the publisher's address and private streams are for the
+ * owner and operators only. */
+static void
+test_streams_visibility (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) open = sc_test_book (f, "open", 1, 60, NULL);
+  g_autoptr (JsonNode) secret
+      = sc_test_book (f, "secret", 1, 60, "\"visibility\": \"private\"");
+  const char *out1[]
+      = { "-f",
+          "rtsp",
+          "-rtsp_transport",
+          "tcp",
+          sc_test_json_string (open, "connection.rtsp_publish_url"),
+          NULL };
+  const char *out2[]
+      = { "-f",
+          "rtsp",
+          "-rtsp_transport",
+          "tcp",
+          sc_test_json_string (secret, "connection.rtsp_publish_url"),
+          NULL };
+  g_autoptr (GSubprocess) pub1 = sc_test_spawn_ffmpeg (FALSE, out1, FALSE);
+  g_autoptr (GSubprocess) pub2 = sc_test_spawn_ffmpeg (FALSE, out2, FALSE);
+  g_autofree char *bob = sc_test_add_user (f->server, "bob", "broadcaster");
+  g_autofree char *url = sc_test_server_url (f->server, "/api/v1/streams");
+  g_autoptr (ScTestResponse) seen = NULL;
+  JsonArray *streams;
+  JsonObject *entry;
+
+  g_assert_cmpint (sc_test_wait_live (f, "open", TRUE, 15000), >, 0);
+  g_assert_cmpint (sc_test_wait_live (f, "secret", TRUE, 15000), >, 0);
+  {
+    g_autoptr (ScTestResponse) keep = NULL;
+    JsonObject *o = sc_test_live_entry (f, "secret", &keep);
+
+    /* The operator sees everything. */
+    g_assert_cmpstr (json_object_get_string_member (o, "publisher"), ==,
+                     "127.0.0.1");
+  }
+  seen = sc_test_request (f->session, "GET", url, bob, NULL);
+  g_assert_cmpuint (seen->status, ==, 200);
+  streams = json_object_get_array_member (json_node_get_object (seen->json),
+                                          "streams");
+  g_assert_cmpuint (json_array_get_length (streams), ==, 1);
+  entry = json_array_get_object_element (streams, 0);
+  g_assert_cmpstr (json_object_get_string_member (entry, "stream"), ==, "open");
+  g_assert_true (json_object_get_null_member (entry, "publisher"));
+  g_assert_true (json_object_get_null_member (entry, "reservation"));
+  g_assert_cmpint (json_object_get_int_member (entry, "viewers"), >=, 0);
+  sc_test_stop_process (pub1);
+  sc_test_stop_process (pub2);
+}
+
 /* H.264 + AAC from ffmpeg (MPEG4-GENERIC), H.264 + Opus from GStreamer:
  * viewers get both tracks. */
 static void
@@ -476,6 +531,9 @@ main (int argc, char **argv)
               test_takeover, sc_test_fixture_tear_down);
   g_test_add ("/ingest/many-viewers", Fixture, NULL, sc_test_fixture_set_up,
               test_many_viewers, sc_test_fixture_tear_down);
+  g_test_add ("/ingest/streams-visibility", Fixture, NULL,
+              sc_test_fixture_set_up, test_streams_visibility,
+              sc_test_fixture_tear_down);
   g_test_add_func ("/ingest/split", test_split);
   return g_test_run ();
 }

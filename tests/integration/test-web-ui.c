@@ -125,6 +125,46 @@ log_in (Fixture *f, const char *name, const char *password, const char *planted)
   return login;
 }
 
+/* Sends "@method @path" as it is, byte for byte; returns the whole reply
+ * (headers and body) as the server wrote it. */
+static char *
+raw_request (Fixture *f, const char *method, const char *path)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) conn = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *request = g_strdup_printf (
+      "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", method,
+      path);
+  GString *reply = g_string_new (NULL);
+  char buf[4096];
+  gssize got;
+
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                          f->server->http_port, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)),
+                             request, strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+  while ((got = g_input_stream_read (
+              g_io_stream_get_input_stream (G_IO_STREAM (conn)), buf,
+              sizeof buf, NULL, &error))
+         > 0)
+    g_string_append_len (reply, buf, got);
+  g_assert_no_error (error);
+  return g_string_free (reply, FALSE);
+}
+
+static guint
+raw_get (Fixture *f, const char *path)
+{
+  g_autofree char *reply = raw_request (f, "GET", path);
+  guint status = 0;
+
+  g_assert_cmpint (sscanf (reply, "HTTP/1.1 %u", &status), ==, 1);
+  return status;
+}
+
 static void
 test_static_files (Fixture *f, gconstpointer data)
 {
@@ -181,39 +221,16 @@ test_static_files (Fixture *f, gconstpointer data)
   {
     g_autoptr (ScTestResponse) post
         = call (f, "POST", "/index.html", NULL, NULL, "{}");
-    g_autoptr (ScTestResponse) head
-        = call (f, "HEAD", "/index.html", NULL, NULL, NULL);
+    g_autofree char *head = raw_request (f, "HEAD", "/index.html");
+    const char *end = strstr (head, "\r\n\r\n");
 
     g_assert_cmpuint (post->status, ==, 405);
-    g_assert_cmpuint (head->status, ==, 200);
-    g_assert_cmpuint (g_bytes_get_size (head->body), ==, 0);
+    /* HEAD: the GET's headers, length included, and not one body byte. */
+    g_assert_true (g_str_has_prefix (head, "HTTP/1.1 200"));
+    g_assert_nonnull (strstr (head, "Content-Type: text/html"));
+    g_assert_nonnull (end);
+    g_assert_cmpstr (end, ==, "\r\n\r\n");
   }
-}
-
-/* Sends @path as it is, byte for byte, and returns the status code. */
-static guint
-raw_get (Fixture *f, const char *path)
-{
-  g_autoptr (GSocketClient) client = g_socket_client_new ();
-  g_autoptr (GSocketConnection) conn = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *request = g_strdup_printf (
-      "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
-  char reply[64] = { 0 };
-  gsize got = 0;
-  guint status = 0;
-
-  conn = g_socket_client_connect_to_host (client, "127.0.0.1",
-                                          f->server->http_port, NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)),
-                             request, strlen (request), NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (conn)),
-                           reply, sizeof reply - 1, &got, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (sscanf (reply, "HTTP/1.1 %u", &status), ==, 1);
-  return status;
 }
 
 static void
@@ -299,6 +316,92 @@ test_login_and_cookie (Fixture *f, gconstpointer data)
                    sc_test_json_string (ok->json, "csrf_token"));
   anon = call (f, "GET", "/api/v1/session", NULL, NULL, NULL);
   sc_test_assert_error (anon, 401, "no_session");
+}
+
+/* Login CSRF: another site cannot log the browser in as someone else. */
+static void
+test_login_csrf (Fixture *f, gconstpointer data)
+{
+  const char *body = "{\"name\": \"admin\", \"password\": \"" PASSWORD "\"}";
+  g_autofree char *url = sc_test_server_url (f->server, "/api/v1/session");
+  const char *const forms[]
+      = { "text/plain", "application/x-www-form-urlencoded",
+          "multipart/form-data; boundary=x" };
+
+  /* What an HTML form can send: refused before any password check. */
+  for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+    {
+      g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
+      g_autoptr (GBytes) bytes = g_bytes_new_static (body, strlen (body));
+      g_autoptr (ScTestResponse) r = NULL;
+
+      soup_message_set_request_body_from_bytes (msg, forms[i], bytes);
+      r = sc_test_send (f->session, msg);
+      sc_test_assert_error (r, 415, "unsupported_media_type");
+      g_assert_null (soup_message_headers_get_one (r->headers, "Set-Cookie"));
+    }
+  /* What the browser marks as coming from another site. */
+  for (int same = 0; same <= 1; same++)
+    {
+      g_autoptr (SoupMessage) msg
+          = sc_test_message_new ("POST", url, NULL, body);
+      g_autoptr (ScTestResponse) r = NULL;
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg),
+                                    "Sec-Fetch-Site",
+                                    same ? "same-origin" : "cross-site");
+      r = sc_test_send (f->session, msg);
+      if (same)
+        g_assert_cmpuint (r->status, ==, 201);
+      else
+        sc_test_assert_error (r, 403, "csrf");
+    }
+}
+
+typedef struct
+{
+  int pending;
+  guint statuses[600];
+} Burst;
+
+static void
+on_burst_reply (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Burst *burst = data;
+  SoupMessage *msg
+      = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr (GBytes) body
+      = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  burst->statuses[MIN (soup_message_get_status (msg), 599)]++;
+  burst->pending--;
+}
+
+/* Many logins at once from one address: one password check at a time, the
+ * rest refused at once, and none can slip past the limit. */
+static void
+test_login_burst (Fixture *f, gconstpointer data)
+{
+  g_autofree char *url = sc_test_server_url (f->server, "/api/v1/session");
+  Burst burst = { 0 };
+  const int n = 8;
+
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr (SoupMessage) msg = sc_test_message_new (
+          "POST", url, NULL,
+          "{\"name\": \"admin\", \"password\": \"wrong guess\"}");
+
+      soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT,
+                                        NULL, on_burst_reply, &burst);
+      burst.pending++;
+    }
+  while (burst.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_test_message ("401: %u, 429: %u", burst.statuses[401], burst.statuses[429]);
+  g_assert_cmpuint (burst.statuses[401], >=, 1);
+  g_assert_cmpuint (burst.statuses[429], >=, 1);
+  g_assert_cmpuint (burst.statuses[401] + burst.statuses[429], ==, n);
 }
 
 static void
@@ -518,6 +621,8 @@ test_ticket_link (Fixture *f, gconstpointer data)
   g_autoptr (ScTestResponse) unknown = NULL;
   g_autoptr (ScTestResponse) wrong_method = NULL;
   g_autoptr (ScTestResponse) dead = NULL;
+  g_autoptr (ScTestResponse) stale_link = NULL;
+  g_autoptr (ScTestResponse) stale = NULL;
   g_autoptr (GSubprocess) upload = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *id = NULL;
@@ -588,13 +693,19 @@ test_ticket_link (Fixture *f, gconstpointer data)
   wrong_method = call (f, "DELETE", link_path, admin.cookie, admin.csrf, NULL);
   g_assert_cmpuint (wrong_method->status, ==, 405);
 
-  /* A cancelled reservation gets no link. */
+  /* A link made before the cancel hands out nothing after it, and a
+   * cancelled reservation gets no new link. */
+  stale_link = call (f, "POST", link_path, admin.cookie, admin.csrf, NULL);
+  g_assert_cmpuint (stale_link->status, ==, 201);
   {
     g_autofree char *path = g_strconcat ("/api/v1/reservations/", id, NULL);
     g_autoptr (ScTestResponse) gone
         = call (f, "DELETE", path, admin.cookie, admin.csrf, NULL);
     g_assert_cmpuint (gone->status, ==, 200);
   }
+  stale = call (f, "GET", sc_test_json_string (stale_link->json, "path"), NULL,
+                NULL, NULL);
+  sc_test_assert_error (stale, 409, "already_cancelled");
   dead = call (f, "POST", link_path, admin.cookie, admin.csrf, NULL);
   sc_test_assert_error (dead, 409, "already_cancelled");
   sc_test_remove_tree (home);
@@ -626,6 +737,10 @@ main (int argc, char **argv)
   g_test_add ("/web-ui/login-and-cookie", Fixture, NULL, set_up,
               test_login_and_cookie, tear_down);
   g_test_add ("/web-ui/csrf", Fixture, NULL, set_up, test_csrf, tear_down);
+  g_test_add ("/web-ui/login-csrf", Fixture, NULL, set_up, test_login_csrf,
+              tear_down);
+  g_test_add ("/web-ui/login-burst", Fixture, NULL, set_up, test_login_burst,
+              tear_down);
   g_test_add ("/web-ui/fixation-and-logout", Fixture, NULL, set_up,
               test_fixation_and_logout, tear_down);
   g_test_add ("/web-ui/login-limit", Fixture, limit_args, set_up,

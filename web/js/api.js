@@ -6,6 +6,7 @@ import { localizeTimes } from './time.js';
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 let csrfToken = null;
+let csrfUser = null; // whose session the token belongs to
 let unauthorizedHandler = null;
 
 export class ApiError extends Error {
@@ -31,8 +32,10 @@ export class ApiError extends Error {
   }
 }
 
-export function setCsrfToken(token) {
+// The CSRF token of the session of `user` (null: signed out).
+export function setCsrfToken(token, user = null) {
   csrfToken = token || null;
+  csrfUser = token ? user : null;
 }
 
 // Called with the ApiError when an authenticated request gets a 401.
@@ -76,10 +79,16 @@ export async function api(method, path, options = {}) {
   // A stale CSRF token (the session was renewed, e.g. in another tab): fetch
   // the current one and try once more.
   if (response.status === 403 && err.code === 'csrf' && !options.retried) {
+    // Only while the cookie is still the same user's: after a login as
+    // someone else in another tab, this page must not act as them.
     const session = await api('GET', '/api/v1/session', { quiet401: true }).catch(() => null);
-    if (session && session.csrf_token) {
-      setCsrfToken(session.csrf_token);
+    if (session && session.csrf_token && session.name === csrfUser) {
+      setCsrfToken(session.csrf_token, session.name);
       return api(method, path, { ...options, retried: true });
+    }
+    if (session && unauthorizedHandler) {
+      unauthorizedHandler(new ApiError(401, 'other_session',
+        'You signed in as someone else in another tab.'));
     }
   }
   const error = new ApiError(response.status, err.code || `http_${response.status}`,

@@ -130,6 +130,17 @@ function lanesFrom(availability, nodes) {
   }));
 }
 
+// Up to 1000 reservations, or the server's own limit when it is lower
+// (`[booking] list-limit`; a limit above it is a 400).
+async function listReservations(window) {
+  try {
+    return await api('GET', `/api/v1/reservations?${window}&limit=1000`);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== 'bad_query') throw error;
+    return api('GET', `/api/v1/reservations?${window}`);
+  }
+}
+
 async function refresh() {
   if (!state.user) return;
   const seq = ++state.refreshSeq;
@@ -137,7 +148,7 @@ async function refresh() {
   const window = query({ from, to });
   try {
     const [list, availability, nodes] = await Promise.all([
-      api('GET', `/api/v1/reservations?${window}&limit=1000`),
+      listReservations(window),
       api('GET', `/api/v1/availability?${window}`),
       isOperator() ? api('GET', '/api/v1/nodes') : null,
     ]);
@@ -149,7 +160,9 @@ async function refresh() {
     });
     booking.configure({ nodes: state.lanes, operator: isOperator() });
     el.timeline.setAttribute('aria-busy', 'false');
-    if (list.truncated) status('Only the first 1000 reservations are shown.');
+    if (list.truncated) {
+      status(`Only the first ${list.reservations.length} reservations are shown.`);
+    }
   } catch (error) {
     if (seq !== state.refreshSeq) return;
     el.timeline.setAttribute('aria-busy', 'false');

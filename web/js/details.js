@@ -50,6 +50,7 @@ export class DetailsDialog {
     }
     dialog.addEventListener('close', () => {
       this.loadId++;
+      clear(this.el.ticket); // its tokens do not stay in the page
       refocus(this.opener, this.fallbackFocus);
     });
     this.el.cancel.addEventListener('click', () => this.askCancel(true));

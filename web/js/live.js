@@ -36,6 +36,7 @@ export class LivePanel {
     this.running = false;
     this.operator = false;
     this.inFlight = false;
+    this.generation = 0; // bumped at stop: late answers are dropped
     document.addEventListener('visibilitychange', () => this.schedule(0));
   }
 
@@ -48,6 +49,7 @@ export class LivePanel {
 
   stop() {
     this.running = false;
+    this.generation++;
     clearTimeout(this.timer);
     this.timer = null;
     clear(this.streamsEl);
@@ -65,9 +67,10 @@ export class LivePanel {
   async poll() {
     if (this.inFlight) return;
     this.inFlight = true;
+    const generation = this.generation;
     try {
       const data = await api('GET', '/api/v1/streams');
-      if (!this.running) return;
+      if (!this.running || generation !== this.generation) return;
       this.render(data || {});
       this.updatedEl.textContent = `Updated ${formatTime(new Date())}`;
     } catch (error) {

@@ -7,7 +7,7 @@ import { $, setMessage } from './dom.js';
 export async function resumeSession() {
   try {
     const session = await api('GET', '/api/v1/session', { quiet401: true });
-    setCsrfToken(session.csrf_token);
+    setCsrfToken(session.csrf_token, session.name);
     return session;
   } catch (error) {
     if (error instanceof ApiError && (error.status === 401 || error.status === 404)) return null;
@@ -78,7 +78,7 @@ export class LoginView {
     try {
       const session = await api('POST', '/api/v1/session',
         { body: { name, password }, quiet401: true });
-      setCsrfToken(session.csrf_token);
+      setCsrfToken(session.csrf_token, session.name);
       this.password.value = '';
       this.password.removeAttribute('aria-invalid');
       this.onLogin(session);

@@ -180,7 +180,7 @@ export class Timeline {
     return button;
   }
 
-  // Moves the "now" lines; called on render and by a timer.
+  // Moves the "now" lines; called on every render (the 30 s refresh).
   updateNow() {
     if (!this.state) return;
     const now = Date.now();
