@@ -10,6 +10,10 @@
  * stream, on this node, not cancelled, and now in
  * [start - admit_early, end). Every refusal comes with a reason a person can
  * read; the token itself never appears in it.
+ *
+ * The "schedule" question needs no token: it tells a viewer of a stream
+ * that is not live whether it is booked here (open now: OK; later:
+ * TOO_EARLY, with when) or not (NOT_BOOKED).
  */
 
 #include "config.h"
@@ -29,6 +33,13 @@ static const char *const result_names[SC_ADMIT_N_RESULTS] = {
   [SC_ADMIT_CANCELLED] = "cancelled",
   [SC_ADMIT_TOO_EARLY] = "too_early",
   [SC_ADMIT_ENDED] = "ended",
+  [SC_ADMIT_NOT_BOOKED] = "not_booked",
+};
+
+static const char *const role_names[] = {
+  [SC_ADMISSION_PUBLISH] = "publish",
+  [SC_ADMISSION_VIEW] = "view",
+  [SC_ADMISSION_SCHEDULE] = "schedule",
 };
 
 /**
@@ -43,6 +54,25 @@ sc_admit_result_to_string (ScAdmitResult result)
   return result_names[result];
 }
 
+gboolean
+sc_admission_role_from_string (const char *text, ScAdmissionRole *out)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (role_names); i++)
+    if (g_strcmp0 (text, role_names[i]) == 0)
+      {
+        *out = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+sc_admission_role_to_string (ScAdmissionRole role)
+{
+  g_return_val_if_fail (role < G_N_ELEMENTS (role_names), "unknown");
+  return role_names[role];
+}
+
 static ScAdmitResult
 refuse (char **out_reason, ScAdmitResult result, char *reason)
 {
@@ -51,6 +81,35 @@ refuse (char **out_reason, ScAdmitResult result, char *reason)
   else
     g_free (reason);
   return result;
+}
+
+static ScAdmitResult
+decide_schedule (ScDb *db, const ScAdmissionRequest *request,
+                 ScReservation **out_reservation, char **out_reason,
+                 GError **error)
+{
+  g_autoptr (ScReservation) r = sc_db_next_booked (
+      db, request->stream, request->node, request->now_us, error);
+  g_autofree char *in = NULL;
+  g_autofree char *at = NULL;
+
+  if (r == NULL)
+    return refuse (out_reason, SC_ADMIT_NOT_BOOKED,
+                   g_strdup (error != NULL && *error != NULL
+                                 ? "cannot check the schedule now"
+                                 : "stream is not live"));
+  if (out_reservation != NULL)
+    *out_reservation = sc_reservation_copy (r);
+  if (request->now_us >= r->start_us)
+    {
+      if (out_reason != NULL)
+        *out_reason = g_strdup ("slot is open");
+      return SC_ADMIT_OK;
+    }
+  in = sc_duration_describe (r->start_us - request->now_us);
+  at = sc_time_format_us (r->start_us);
+  return refuse (out_reason, SC_ADMIT_TOO_EARLY,
+                 g_strdup_printf ("stream starts in %s (%s)", in, at));
 }
 
 /**
@@ -72,6 +131,8 @@ sc_admission_decide (ScDb *db, const ScAdmissionRequest *request,
   gboolean is_view = FALSE;
   gint64 opens_us;
 
+  if (request->role == SC_ADMISSION_SCHEDULE)
+    return decide_schedule (db, request, out_reservation, out_reason, error);
   if (request->token == NULL || request->token[0] == '\0')
     return refuse (out_reason, SC_ADMIT_MISSING_TOKEN,
                    g_strdup ("no token given"));

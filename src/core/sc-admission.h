@@ -9,6 +9,9 @@ typedef enum
 {
   SC_ADMISSION_PUBLISH,
   SC_ADMISSION_VIEW,
+  /* No token: is this stream booked on this node, open or upcoming? For
+   * the answer to a viewer of a stream that is not live (503 or 404). */
+  SC_ADMISSION_SCHEDULE,
 } ScAdmissionRole;
 
 typedef enum
@@ -23,6 +26,7 @@ typedef enum
   SC_ADMIT_CANCELLED,
   SC_ADMIT_TOO_EARLY,
   SC_ADMIT_ENDED,
+  SC_ADMIT_NOT_BOOKED,
   SC_ADMIT_N_RESULTS
 } ScAdmitResult;
 
@@ -46,5 +50,7 @@ ScAdmitResult sc_admission_decide (ScDb *db, const ScAdmissionRequest *request,
                                    ScReservation **out_reservation,
                                    char **out_reason, GError **error);
 const char *sc_admit_result_to_string (ScAdmitResult result);
+gboolean sc_admission_role_from_string (const char *text, ScAdmissionRole *out);
+const char *sc_admission_role_to_string (ScAdmissionRole role);
 
 G_END_DECLS

@@ -104,6 +104,10 @@ static const char *const sql[N_STMTS] = {
   [STMT_GROW_LONGEST] = "UPDATE nodes SET longest_us = ?2 "
                         "WHERE id = ?1 AND longest_us < ?2",
   [STMT_BY_VIEW_HASH] = RESERVATION_COLUMNS "WHERE r.view_hash = ?1",
+  [STMT_NEXT_BOOKED] = RESERVATION_COLUMNS
+  "WHERE r.stream = ?1 AND n.name = ?2 AND r.state = 'booked' "
+  "AND r.start_us > ?3 - " LONGEST_ANYWHERE " AND r.end_us > ?3 "
+  "ORDER BY r.start_us LIMIT 1",
   [STMT_SET_PASSWORD] = "UPDATE users SET password_hash = ?2 WHERE name = ?1",
   [STMT_PASSWORD_BY_NAME] = "SELECT id, name, role, created_us, password_hash "
                             "FROM users WHERE name = ?1",
@@ -661,6 +665,34 @@ read_reservation (sqlite3_stmt *stmt)
   r->created_us = sqlite3_column_int64 (stmt, 10);
   r->cancelled_us = sqlite3_column_int64 (stmt, 11);
   return r;
+}
+
+/**
+ * sc_db_next_booked:
+ *
+ * Returns: (transfer full) (nullable): the booked reservation of @stream on
+ *   @node that is open at @now_us or, if none, the next one to open; %NULL
+ *   without @error set when there is none
+ */
+ScReservation *
+sc_db_next_booked (ScDb *self, const char *stream, const char *node,
+                   gint64 now_us, GError **error)
+{
+  g_autoptr (ScStmtLease) stmt
+      = sc_db_stmt_lease (self, STMT_NEXT_BOOKED, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, stream, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, node, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, now_us);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return read_reservation (stmt);
+  if (rc != SQLITE_DONE)
+    sc_db_sqlite_error (self, error, "Looking up a stream's schedule");
+  return NULL;
 }
 
 /**

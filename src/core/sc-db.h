@@ -92,6 +92,9 @@ ScReservation *sc_db_cancel (ScDb *self, const char *id, gint64 now_us,
                              GError **error);
 ScReservation *sc_db_find_by_token (ScDb *self, const char *token,
                                     gboolean *out_is_view, GError **error);
+ScReservation *sc_db_next_booked (ScDb *self, const char *stream,
+                                  const char *node, gint64 now_us,
+                                  GError **error);
 GArray *sc_db_booked_intervals (ScDb *self, const ScNode *node, gint64 from_us,
                                 gint64 to_us, GError **error);
 

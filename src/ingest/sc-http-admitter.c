@@ -161,7 +161,8 @@ sc_http_admitter_decide (const ScAdmissionRequest *request,
   const char *code;
   guint status;
 
-  if (request->token == NULL || request->token[0] == '\0')
+  if (request->role != SC_ADMISSION_SCHEDULE
+      && (request->token == NULL || request->token[0] == '\0'))
     {
       *out_reason = g_strdup ("no token given");
       return SC_ADMIT_MISSING_TOKEN;
@@ -169,13 +170,16 @@ sc_http_admitter_decide (const ScAdmissionRequest *request,
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "stream");
   json_builder_add_string_value (b, request->stream);
-  json_builder_set_member_name (b, "token");
-  json_builder_add_string_value (b, request->token);
+  if (request->token != NULL)
+    {
+      json_builder_set_member_name (b, "token");
+      json_builder_add_string_value (b, request->token);
+    }
   json_builder_set_member_name (b, "node");
   json_builder_add_string_value (b, request->node);
   json_builder_set_member_name (b, "role");
-  json_builder_add_string_value (
-      b, request->role == SC_ADMISSION_VIEW ? "view" : "publish");
+  json_builder_add_string_value (b,
+                                 sc_admission_role_to_string (request->role));
   json_builder_end_object (b);
   body = json_builder_get_root (b);
 

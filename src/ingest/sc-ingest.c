@@ -464,6 +464,13 @@ sc_ingest_get_refusals (ScIngest *self, ScAdmitResult reason)
   return __atomic_load_n (&self->refusals[reason], __ATOMIC_RELAXED);
 }
 
+/* The ingest's clock (injectable in tests). Any thread. */
+gint64
+sc_ingest_now_us (ScIngest *self)
+{
+  return sc_clock_now_us (self->clock);
+}
+
 /**
  * sc_ingest_count_refusal:
  * @protocol: (not nullable): a static string, "rtsp" or "rtmp"

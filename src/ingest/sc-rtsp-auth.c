@@ -26,6 +26,8 @@
 #include "sc-ingest-private.h"
 #include "sc-rtsp-client.h"
 
+#include "sc-clock.h"
+
 #include <string.h>
 
 struct _ScRtspAuth
@@ -129,6 +131,36 @@ check_publisher (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
   return TRUE;
 }
 
+/* A viewer of a stream that is not live: 503 with when it starts if it is
+ * booked here and not started yet (its publisher may already be in, held
+ * back until the start), else 404. Not counted as a refusal: nobody was
+ * turned away from anything that exists. */
+static gboolean
+refuse_not_live (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream,
+                 ScStreamHub *hub)
+{
+  g_autoptr (ScReservation) r
+      = hub != NULL ? sc_stream_hub_dup_reservation (hub) : NULL;
+  g_autofree char *reason = NULL;
+  gint64 now_us = sc_ingest_now_us (self->ingest);
+
+  if (r != NULL && now_us < r->start_us)
+    {
+      g_autofree char *in = sc_duration_describe (r->start_us - now_us);
+      g_autofree char *at = sc_time_format_us (r->start_us);
+
+      reason = g_strdup_printf ("stream starts in %s (%s)", in, at);
+    }
+  else if (r == NULL
+           && sc_ingest_admit (self->ingest, stream, NULL,
+                               SC_ADMISSION_SCHEDULE, NULL, &reason)
+                  != SC_ADMIT_TOO_EARLY)
+    g_clear_pointer (&reason, g_free);
+  if (reason != NULL)
+    return refuse (ctx, GST_RTSP_STS_SERVICE_UNAVAILABLE, reason);
+  return refuse (ctx, GST_RTSP_STS_NOT_FOUND, "stream is not live");
+}
+
 static gboolean
 check_viewer (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
 {
@@ -136,7 +168,7 @@ check_viewer (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
   g_autoptr (ScReservation) live = NULL;
 
   if (hub == NULL || !sc_stream_hub_is_live (hub))
-    return refuse (ctx, GST_RTSP_STS_NOT_FOUND, "stream is not live");
+    return refuse_not_live (self, ctx, stream, hub);
   live = sc_stream_hub_dup_reservation (hub);
   if (live != NULL && live->visibility == SC_VISIBILITY_PRIVATE)
     {

@@ -88,18 +88,20 @@ authorize_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   if ((body = sc_http_read_json_object (msg)) == NULL
       || !sc_json_check_members (msg, body, members)
       || !sc_json_get_string (msg, body, "stream", TRUE, &stream)
-      || !sc_json_get_string (msg, body, "token", TRUE, &token)
-      || !sc_json_get_string (msg, body, "node", operator!= NULL, &node_name)
       || !sc_json_get_string (msg, body, "role", FALSE, &role))
     return;
-  if (role != NULL && strcmp (role, "publish") != 0
-      && strcmp (role, "view") != 0)
+  if (role != NULL && !sc_admission_role_from_string (role, &request.role))
     {
       sc_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY,
                           "invalid_field",
-                          "role: must be \"publish\" or \"view\"");
+                          "role: must be \"publish\", \"view\" or "
+                          "\"schedule\"");
       return;
     }
+  if (!sc_json_get_string (msg, body, "token",
+                           request.role != SC_ADMISSION_SCHEDULE, &token)
+      || !sc_json_get_string (msg, body, "node", operator!= NULL, &node_name))
+    return;
   if (node != NULL && node_name != NULL && strcmp (node_name, node->name) != 0)
     {
       sc_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "wrong_node",
@@ -110,16 +112,15 @@ authorize_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   request.token = token;
   request.stream = stream;
   request.node = node != NULL ? node->name : node_name;
-  request.role = g_strcmp0 (role, "view") == 0 ? SC_ADMISSION_VIEW
-                                               : SC_ADMISSION_PUBLISH;
   result = sc_admission_decide (self->db, &request, &r, &reason, &error);
   if (error != NULL)
     {
       sc_web_server_send_db_error (self, msg, error);
       return;
     }
-  self->metrics.authorize[result]++;
-  if (result != SC_ADMIT_OK)
+  if (request.role != SC_ADMISSION_SCHEDULE)
+    self->metrics.authorize[result]++;
+  if (result != SC_ADMIT_OK && request.role != SC_ADMISSION_SCHEDULE)
     {
       g_autofree char *shown = sc_http_printable (stream, 64);
       g_message ("Refused %s of stream %s on node %s: %s",

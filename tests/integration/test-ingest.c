@@ -267,6 +267,65 @@ test_refusals (Fixture *f, gconstpointer data)
   }
 }
 
+/* The status line a DESCRIBE of /live/@stream on @port gets. */
+static char *
+describe (guint16 port, const char *stream)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) conn = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *request = g_strdup_printf (
+      "DESCRIBE rtsp://127.0.0.1:%u/live/%s RTSP/1.0\r\nCSeq: 1\r\n"
+      "Accept: application/sdp\r\n\r\n",
+      port, stream);
+  char reply[512] = { 0 };
+
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL,
+                                          &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)),
+                             request, strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (conn)), reply,
+                       sizeof reply - 1, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("DESCRIBE %s: %.*s", stream, (int)strcspn (reply, "\r"),
+                  reply);
+  return g_strndup (reply, strcspn (reply, "\r"));
+}
+
+/* Viewers of streams that are not live: 503 and when it starts for one
+ * booked here and not started (with or without its publisher in yet),
+ * 404 otherwise. */
+static void
+test_not_live (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) later = sc_test_book (f, "later", 3600, 60, NULL);
+  g_autoptr (JsonNode) soon = sc_test_book (f, "soonish", 5, 60, NULL);
+  g_autoptr (JsonNode) open = sc_test_book (f, "idle", 1, 60, NULL);
+  guint16 port = f->server->rtsp_port;
+  g_autofree char *a = describe (port, "later");
+  g_autofree char *b = describe (port, "nothing");
+  g_autofree char *c = NULL;
+  g_autofree char *d = NULL;
+  g_autoptr (GSubprocess) pub = NULL;
+
+  g_assert_true (g_str_has_prefix (
+      a, "RTSP/1.0 503 Service Unavailable: stream starts in 1 h ("));
+  g_assert_cmpstr (b, ==, "RTSP/1.0 404 Not Found: stream is not live");
+  /* Its publisher admitted early, held back: still 503. */
+  pub = publish_gst (sc_test_json_string (soon, "connection.rtsp_publish_url"));
+  g_assert_cmpint (sc_test_wait_live (f, "soonish", FALSE, 15000), >, 0);
+  c = describe (port, "soonish");
+  g_assert_true (g_str_has_prefix (
+      c, "RTSP/1.0 503 Service Unavailable: stream starts in "));
+  /* Open, but nobody publishes: not live. */
+  g_usleep (G_USEC_PER_SEC);
+  d = describe (port, "idle");
+  g_assert_cmpstr (d, ==, "RTSP/1.0 404 Not Found: stream is not live");
+  sc_test_stop_process (pub);
+}
+
 /* Admitted before the slot opens; viewers see frames only from the start. */
 static void
 test_before_start (Fixture *f, gconstpointer data)
@@ -454,10 +513,21 @@ test_split (void)
   g_assert_cmpuint (node->rtsp_port, >, 0);
 
   /* The ticket carries the port the node registered. */
-  ticket = sc_test_book (&f, "apart", 1, 60, "\"node\":\"edge\"");
+  ticket = sc_test_book (&f, "apart", 3, 60, "\"node\":\"edge\"");
   play = g_strdup_printf ("rtsp://127.0.0.1:%u/live/apart", node->rtsp_port);
   g_assert_cmpstr (sc_test_json_string (ticket, "connection.rtsp_play_url"), ==,
                    play);
+
+  /* Not started yet: the node asks the booking service (role
+   * "schedule") and answers 503. */
+  {
+    g_autofree char *status_line = describe (node->rtsp_port, "apart");
+    g_autofree char *none = describe (node->rtsp_port, "nothing");
+
+    g_assert_true (g_str_has_prefix (
+        status_line, "RTSP/1.0 503 Service Unavailable: stream starts in "));
+    g_assert_cmpstr (none, ==, "RTSP/1.0 404 Not Found: stream is not live");
+  }
 
   wrong = g_strdup_printf ("%s?token=%s", play,
                            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
@@ -534,6 +604,8 @@ main (int argc, char **argv)
   g_test_add ("/ingest/streams-visibility", Fixture, NULL,
               sc_test_fixture_set_up, test_streams_visibility,
               sc_test_fixture_tear_down);
+  g_test_add ("/ingest/not-live", Fixture, NULL, sc_test_fixture_set_up,
+              test_not_live, sc_test_fixture_tear_down);
   g_test_add_func ("/ingest/split", test_split);
   return g_test_run ();
 }

@@ -235,6 +235,42 @@ test_time (void)
   g_assert_false (sc_time_parse (NULL, &us));
 }
 
+/* No token: is the stream booked here, open or upcoming? */
+static void
+test_schedule (Fixture *f, gconstpointer data)
+{
+  g_autofree char *reason = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScReservation) cancelled = NULL;
+
+  /* An hour ahead: too early, and when. */
+  g_assert_cmpint (
+      ask (f, NULL, "news", "local", SC_ADMISSION_SCHEDULE, &reason), ==,
+      SC_ADMIT_TOO_EARLY);
+  g_assert_true (g_str_has_prefix (reason, "stream starts in 1 h ("));
+  g_clear_pointer (&reason, g_free);
+  /* Another stream, another node: nothing booked. */
+  g_assert_cmpint (
+      ask (f, NULL, "other", "local", SC_ADMISSION_SCHEDULE, &reason), ==,
+      SC_ADMIT_NOT_BOOKED);
+  g_clear_pointer (&reason, g_free);
+  g_assert_cmpint (ask (f, NULL, "news", "edge", SC_ADMISSION_SCHEDULE, NULL),
+                   ==, SC_ADMIT_NOT_BOOKED);
+  /* Open: OK (booked, whether or not anyone publishes). */
+  sc_clock_set_us (f->clock, T0 + 3600 * S);
+  g_assert_cmpint (ask (f, NULL, "news", "local", SC_ADMISSION_SCHEDULE, NULL),
+                   ==, SC_ADMIT_OK);
+  /* Ended, or cancelled: nothing booked. */
+  sc_clock_set_us (f->clock, T0 + 7200 * S);
+  g_assert_cmpint (ask (f, NULL, "news", "local", SC_ADMISSION_SCHEDULE, NULL),
+                   ==, SC_ADMIT_NOT_BOOKED);
+  sc_clock_set_us (f->clock, T0 + 3600 * S);
+  cancelled = sc_db_cancel (f->db, f->r->id, T0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ask (f, NULL, "news", "local", SC_ADMISSION_SCHEDULE, NULL),
+                   ==, SC_ADMIT_NOT_BOOKED);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -247,6 +283,9 @@ main (int argc, char **argv)
               tear_down);
   g_test_add ("/admission/private", Fixture,
               GINT_TO_POINTER (SC_VISIBILITY_PRIVATE), set_up, test_private,
+              tear_down);
+  g_test_add ("/admission/schedule", Fixture,
+              GINT_TO_POINTER (SC_VISIBILITY_PUBLIC), set_up, test_schedule,
               tear_down);
   g_test_add_func ("/admission/describe", test_describe);
   g_test_add_func ("/admission/time", test_time);
