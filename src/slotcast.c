@@ -23,12 +23,16 @@
 
 #include <openssl/crypto.h>
 
+/* How often a node apart reports its live streams (sc-node-reporter.c). */
+#define REPORT_INTERVAL_MS 2000
+
 #include <gst/gst.h>
 
 #include "sc-data-dir.h"
 #include "sc-db-admitter.h"
 #include "sc-http-admitter.h"
 #include "sc-ingest.h"
+#include "sc-node-reporter.h"
 #include "sc-password.h"
 #include "sc-web-server.h"
 
@@ -362,6 +366,7 @@ run_ingest (int argc, char **argv)
   g_autoptr (ScIngest) ingest = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   ScHttpAdmitter *admitter;
+  g_autoptr (ScNodeReporter) reporter = NULL;
   Ingesting ingesting = { loop };
   const GOptionEntry extra[] = {
     { "booking-url", 0, 0, G_OPTION_ARG_STRING, &booking_url,
@@ -404,6 +409,8 @@ run_ingest (int argc, char **argv)
   g_print ("rtsp-port=%u\n", sc_ingest_get_rtsp_port (ingest));
   g_print ("rtmp-port=%u\n", sc_ingest_get_rtmp_port (ingest));
   fflush (stdout);
+  reporter = sc_node_reporter_new (booking_url, node_key, ingest,
+                                   REPORT_INTERVAL_MS);
   g_message ("Ingest node %s serving rtsp://%s:%u/live/ for %s",
              common.settings->node_name, common.settings->public_host,
              sc_ingest_get_rtsp_port (ingest), booking_url);
@@ -413,6 +420,7 @@ run_ingest (int argc, char **argv)
   g_main_loop_run (loop);
   g_source_remove (sigterm);
   g_source_remove (sigint);
+  g_clear_pointer (&reporter, sc_node_reporter_free);
   sc_ingest_stop (ingest);
   g_message ("Stopped");
   return 0;

@@ -3,6 +3,8 @@
 
 #include "sc-admission.h"
 
+#include <json-glib/json-glib.h>
+
 G_BEGIN_DECLS
 
 /**
@@ -27,6 +29,9 @@ typedef struct
 } ScLiveStream;
 
 void sc_live_stream_free (ScLiveStream *self);
+void sc_live_stream_to_json (const ScLiveStream *self, JsonBuilder *b,
+                             gboolean full);
+ScLiveStream *sc_live_stream_from_json (JsonObject *object, const char *node);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScLiveStream, sc_live_stream_free)
 
 /**
@@ -45,6 +50,8 @@ typedef struct
 } ScRefusal;
 
 void sc_refusal_free (ScRefusal *self);
+void sc_refusal_to_json (const ScRefusal *self, JsonBuilder *b);
+ScRefusal *sc_refusal_from_json (JsonObject *object);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScRefusal, sc_refusal_free)
 
 /**

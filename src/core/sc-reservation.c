@@ -85,25 +85,3 @@ sc_ticket_secrets_free (ScTicketSecrets *self)
   wipe_free (self->view_token);
   g_free (self);
 }
-
-void
-sc_live_stream_free (ScLiveStream *self)
-{
-  if (self == NULL)
-    return;
-  g_free (self->stream);
-  g_free (self->reservation_id);
-  g_free (self->node);
-  g_free (self->publisher);
-  g_free (self);
-}
-
-void
-sc_refusal_free (ScRefusal *self)
-{
-  if (self == NULL)
-    return;
-  g_free (self->stream);
-  g_free (self->address);
-  g_free (self);
-}

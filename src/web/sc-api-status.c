@@ -111,8 +111,7 @@ metrics_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                           "%" G_GUINT64_FORMAT "\n",
                           m->bad_logins);
   {
-    g_autoptr (GPtrArray) live
-        = self->live.dup_live ? self->live.dup_live (self->live.data) : NULL;
+    g_autoptr (GPtrArray) live = sc_web_server_dup_live (self);
 
     guint n_live = 0;
 
@@ -148,8 +147,7 @@ metrics_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
           "slotcast_ingest_refusals_total{reason=\"%s\"} %" G_GUINT64_FORMAT
           "\n",
           sc_admit_result_to_string (r),
-          self->live.get_refusals ? self->live.get_refusals (self->live.data, r)
-                                  : 0);
+          sc_web_server_count_refusals (self, r));
   }
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
@@ -167,30 +165,12 @@ add_recent_refusals (ScWebServer *self, const ScUser *user, JsonBuilder *b)
   g_autoptr (GPtrArray) recent = NULL;
   gint64 since_us = sc_clock_now_us (self->clock) - RECENT_REFUSALS_US;
 
-  if (user->role == SC_ROLE_OPERATOR && self->live.dup_refusals != NULL)
-    recent = self->live.dup_refusals (self->live.data, since_us);
+  if (user->role == SC_ROLE_OPERATOR)
+    recent = sc_web_server_dup_refusals (self, since_us);
   json_builder_set_member_name (b, "recent_refusals");
   json_builder_begin_array (b);
   for (guint i = 0; recent != NULL && i < recent->len; i++)
-    {
-      ScRefusal *r = g_ptr_array_index (recent, i);
-      g_autofree char *at = sc_time_format_us (r->at_us);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "at");
-      json_builder_add_string_value (b, at);
-      json_builder_set_member_name (b, "stream");
-      json_builder_add_string_value (b, r->stream);
-      json_builder_set_member_name (b, "reason");
-      json_builder_add_string_value (b, sc_admit_result_to_string (r->reason));
-      json_builder_set_member_name (b, "protocol");
-      json_builder_add_string_value (b, r->protocol);
-      json_builder_set_member_name (b, "role");
-      json_builder_add_string_value (b, r->role);
-      json_builder_set_member_name (b, "address");
-      json_builder_add_string_value (b, r->address);
-      json_builder_end_object (b);
-    }
+    sc_refusal_to_json (g_ptr_array_index (recent, i), b);
   json_builder_end_array (b);
 }
 
@@ -207,48 +187,20 @@ streams_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   if (!exact_get (msg, path, "/api/v1/streams")
       || (user = sc_web_server_authenticate (self, msg)) == NULL)
     return;
-  live = self->live.dup_live ? self->live.dup_live (self->live.data) : NULL;
+  live = sc_web_server_dup_live (self);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "streams");
   json_builder_begin_array (b);
-  for (guint i = 0; live != NULL && i < live->len; i++)
+  for (guint i = 0; i < live->len; i++)
     {
       ScLiveStream *l = g_ptr_array_index (live, i);
-      g_autofree char *since = NULL;
       /* Everyone sees what public streams are live; the reservation and
        * the publisher's address are for its owner and operators, and so
        * are private streams. */
       gboolean own = user->role == SC_ROLE_OPERATOR || l->owner_id == user->id;
 
-      if (l->private_stream && !own)
-        continue;
-      since = sc_time_format_us (l->since_us);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "stream");
-      json_builder_add_string_value (b, l->stream);
-      json_builder_set_member_name (b, "live");
-      json_builder_add_boolean_value (b, l->live);
-      json_builder_set_member_name (b, "reservation");
-      if (own)
-        json_builder_add_string_value (b, l->reservation_id);
-      else
-        json_builder_add_null_value (b);
-      json_builder_set_member_name (b, "node");
-      json_builder_add_string_value (b, l->node);
-      json_builder_set_member_name (b, "publisher");
-      if (own)
-        json_builder_add_string_value (b, l->publisher);
-      else
-        json_builder_add_null_value (b);
-      json_builder_set_member_name (b, "since");
-      json_builder_add_string_value (b, since);
-      json_builder_set_member_name (b, "bitrate");
-      json_builder_add_int_value (b, l->bitrate);
-      json_builder_set_member_name (b, "bytes_in");
-      json_builder_add_int_value (b, l->bytes_in);
-      json_builder_set_member_name (b, "viewers");
-      json_builder_add_int_value (b, l->viewers);
-      json_builder_end_object (b);
+      if (!l->private_stream || own)
+        sc_live_stream_to_json (l, b, own);
     }
   json_builder_end_array (b);
   json_builder_set_member_name (b, "refused");
@@ -256,10 +208,7 @@ streams_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   for (int r = SC_ADMIT_OK + 1; r < SC_ADMIT_N_RESULTS; r++)
     {
       json_builder_set_member_name (b, sc_admit_result_to_string (r));
-      json_builder_add_int_value (
-          b, self->live.get_refusals
-                 ? self->live.get_refusals (self->live.data, r)
-                 : 0);
+      json_builder_add_int_value (b, sc_web_server_count_refusals (self, r));
     }
   json_builder_end_object (b);
   add_recent_refusals (self, user, b);

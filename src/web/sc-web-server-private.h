@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+typedef struct _ScNodeReport ScNodeReport;
+void sc_node_report_free (ScNodeReport *report);
+
 /* Counters for /metrics; main context only. */
 typedef struct
 {
@@ -43,6 +46,7 @@ struct _ScWebServer
   guint in_flight;            /* requests read, response not yet sent */
   GPtrArray *awaiting_commit; /* paused SoupServerMessage, see below */
   guint commit_idle_id;
+  GHashTable *node_reports;   /* node name → ScNodeReport */
   GHashTable *pending_logins; /* addresses with a password being checked */
   GTask *stop_task;
   guint stop_timeout_id;
@@ -68,7 +72,12 @@ gboolean sc_web_server_record_auth_failure (ScWebServer *self,
 char *sc_web_session_dup_cookie (SoupServerMessage *msg);
 gboolean sc_web_session_check_csrf (SoupServerMessage *msg, const char *token);
 
+GPtrArray *sc_web_server_dup_live (ScWebServer *self);
+GPtrArray *sc_web_server_dup_refusals (ScWebServer *self, gint64 since_us);
+guint64 sc_web_server_count_refusals (ScWebServer *self, ScAdmitResult reason);
+
 void sc_static_register (ScWebServer *self);
+void sc_node_reports_register (ScWebServer *self);
 void sc_api_session_register (ScWebServer *self);
 void sc_api_reservations_register (ScWebServer *self);
 void sc_api_ingest_register (ScWebServer *self);

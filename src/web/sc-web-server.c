@@ -61,6 +61,7 @@ sc_web_server_finalize (GObject *object)
 
   g_clear_handle_id (&self->commit_idle_id, g_source_remove);
   g_clear_pointer (&self->pending_logins, g_hash_table_unref);
+  g_clear_pointer (&self->node_reports, g_hash_table_unref);
   g_clear_pointer (&self->settings, sc_settings_unref);
   g_clear_object (&self->db);
   g_clear_object (&self->clock);
@@ -86,6 +87,8 @@ sc_web_server_init (ScWebServer *self)
   self->awaiting_commit = g_ptr_array_new_with_free_func (g_object_unref);
   self->pending_logins
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->node_reports = g_hash_table_new_full (
+      g_str_hash, g_str_equal, g_free, (GDestroyNotify)sc_node_report_free);
 }
 
 static void
@@ -218,6 +221,7 @@ sc_web_server_new (ScSettings *settings, ScDb *db, ScClock *clock,
   sc_api_session_register (self);
   sc_api_reservations_register (self);
   sc_api_ingest_register (self);
+  sc_node_reports_register (self);
   sc_api_status_register (self);
   return self;
 }

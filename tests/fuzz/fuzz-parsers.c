@@ -1,16 +1,64 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* libFuzzer target: the small parsers of untrusted text: RFC 3339 times,
- * tokens and base64url. The first byte picks the parser. */
+ * tokens, base64url, and the live stream and refusal entries an ingest
+ * node reports (POST /api/v1/ingest/streams). The first byte picks the
+ * parser. */
 
 #include "config.h"
 
 #include <string.h>
 
 #include "sc-clock.h"
+#include "sc-live-stream.h"
 #include "sc-token.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
+
+/* A report entry that parses writes back to one that parses the same. */
+static void
+round_trip_report (const char *text, gboolean stream)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) back = NULL;
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, text, -1, NULL)
+      || (root = json_parser_get_root (parser)) == NULL
+      || !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+  if (stream)
+    {
+      g_autoptr (ScLiveStream) l
+          = sc_live_stream_from_json (json_node_get_object (root), "edge");
+      g_autoptr (ScLiveStream) again = NULL;
+
+      if (l == NULL)
+        return;
+      sc_live_stream_to_json (l, b, TRUE);
+      back = json_builder_get_root (b);
+      again = sc_live_stream_from_json (json_node_get_object (back), "edge");
+      g_assert (again != NULL && strcmp (again->stream, l->stream) == 0
+                && again->since_us == l->since_us
+                && again->bytes_in == l->bytes_in);
+    }
+  else
+    {
+      g_autoptr (ScRefusal) r
+          = sc_refusal_from_json (json_node_get_object (root));
+      g_autoptr (ScRefusal) again = NULL;
+
+      if (r == NULL)
+        return;
+      sc_refusal_to_json (r, b);
+      back = json_builder_get_root (b);
+      again = sc_refusal_from_json (json_node_get_object (back));
+      g_assert (again != NULL && again->at_us == r->at_us
+                && again->reason == r->reason
+                && strcmp (again->stream, r->stream) == 0);
+    }
+}
 
 int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
@@ -23,7 +71,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   if (size < 1 || size > 4096)
     return 0;
   text = g_strndup ((const char *)data + 1, size - 1);
-  switch (data[0] % 3)
+  switch (data[0] % 5)
     {
       case 0:
         if (sc_time_parse (text, &us))
@@ -46,6 +94,10 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
               g_assert (strcmp (back, text) == 0);
             }
         }
+        break;
+      case 3:
+      case 4:
+        round_trip_report (text, data[0] % 5 == 3);
         break;
     }
   return 0;

@@ -553,6 +553,28 @@ test_split (void)
   pub = publish_gst (
       sc_test_json_string (ticket, "connection.rtsp_publish_url"));
   view_node (play);
+
+  /* The node reports to the booking service: its stream and the two
+   * publishers it refused show in the booking service's /api/v1/streams. */
+  g_assert_cmpint (sc_test_wait_live (&f, "apart", TRUE, 15000), >, 0);
+  {
+    g_autoptr (ScTestResponse) keep = NULL;
+    JsonObject *o = sc_test_live_entry (&f, "apart", &keep);
+    JsonArray *recent = json_object_get_array_member (
+        json_node_get_object (keep->json), "recent_refusals");
+    JsonObject *counts = json_object_get_object_member (
+        json_node_get_object (keep->json), "refused");
+
+    g_assert_cmpstr (json_object_get_string_member (o, "node"), ==, "edge");
+    g_assert_cmpstr (json_object_get_string_member (o, "publisher"), ==,
+                     "127.0.0.1");
+    g_assert_cmpstr (json_object_get_string_member (o, "reservation"), ==,
+                     sc_test_json_string (ticket, "id"));
+    g_assert_cmpuint (json_array_get_length (recent), ==, 2);
+    g_assert_cmpint (json_object_get_int_member (counts, "unknown_token"), ==,
+                     1);
+    g_assert_cmpint (json_object_get_int_member (counts, "wrong_node"), ==, 1);
+  }
   sc_test_stop_process (pub);
   g_clear_object (&pub);
 

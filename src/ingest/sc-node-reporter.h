@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "sc-ingest.h"
+
+G_BEGIN_DECLS
+
+typedef struct _ScNodeReporter ScNodeReporter;
+
+ScNodeReporter *sc_node_reporter_new (const char *booking_url,
+                                      const char *node_key, ScIngest *ingest,
+                                      guint interval_ms);
+void sc_node_reporter_free (ScNodeReporter *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScNodeReporter, sc_node_reporter_free)
+
+G_END_DECLS

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * What is live, across nodes: the ingest in this process (ScLiveSource)
+ * and the reports of ingest nodes that run apart, which POST their live
+ * streams and refusals to /api/v1/ingest/streams with their node key every
+ * few seconds (sc-node-reporter.c). A report is kept in memory until the
+ * next one replaces it and counts while it is at most REPORT_TTL_US old, so
+ * a node that stops reporting drops out by itself. Main context only.
+ */
+
+#include "config.h"
+
+#include "sc-web-server-private.h"
+
+#include <string.h>
+
+#define REPORT_TTL_US (10 * SC_USEC_PER_SEC)
+#define MAX_REPORTED_STREAMS 1024
+#define MAX_REPORTED_REFUSALS 256
+
+struct _ScNodeReport
+{
+  gint64 at_us;
+  GPtrArray *streams;  /* element-type ScLiveStream */
+  GPtrArray *refusals; /* element-type ScRefusal */
+  guint64 refused[SC_ADMIT_N_RESULTS];
+};
+
+void
+sc_node_report_free (ScNodeReport *report)
+{
+  g_ptr_array_unref (report->streams);
+  g_ptr_array_unref (report->refusals);
+  g_free (report);
+}
+
+/* Reports young enough to count. */
+static GPtrArray *
+fresh_reports (ScWebServer *self)
+{
+  GPtrArray *out = g_ptr_array_new ();
+  gint64 now_us = sc_clock_now_us (self->clock);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->node_reports);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      ScNodeReport *report = value;
+
+      if (now_us - report->at_us <= REPORT_TTL_US)
+        g_ptr_array_add (out, report);
+    }
+  return out;
+}
+
+/**
+ * sc_web_server_dup_live:
+ *
+ * Returns: (transfer full) (element-type ScLiveStream): the streams live
+ *   on the ingest of this process and on the nodes that report, with their
+ *   reservations' owner and visibility
+ */
+GPtrArray *
+sc_web_server_dup_live (ScWebServer *self)
+{
+  GPtrArray *out = self->live.dup_live != NULL
+                       ? self->live.dup_live (self->live.data)
+                       : g_ptr_array_new_with_free_func (
+                           (GDestroyNotify)sc_live_stream_free);
+  g_autoptr (GPtrArray) reports = fresh_reports (self);
+
+  for (guint i = 0; i < reports->len; i++)
+    {
+      ScNodeReport *report = g_ptr_array_index (reports, i);
+
+      for (guint k = 0; k < report->streams->len; k++)
+        {
+          ScLiveStream *l = g_ptr_array_index (report->streams, k);
+          g_autoptr (GError) error = NULL;
+          g_autoptr (ScReservation) r
+              = sc_db_get_reservation (self->db, l->reservation_id, &error);
+          ScLiveStream *copy;
+
+          /* A stream whose reservation is not here is not shown. */
+          if (r == NULL)
+            continue;
+          copy = g_new0 (ScLiveStream, 1);
+          *copy = *l;
+          copy->stream = g_strdup (l->stream);
+          copy->reservation_id = g_strdup (l->reservation_id);
+          copy->node = g_strdup (l->node);
+          copy->publisher = g_strdup (l->publisher);
+          copy->owner_id = r->owner_id;
+          copy->private_stream = r->visibility == SC_VISIBILITY_PRIVATE;
+          g_ptr_array_add (out, copy);
+        }
+    }
+  return out;
+}
+
+/**
+ * sc_web_server_count_refusals:
+ *
+ * Returns: how many publishers and viewers the ingests refused for @reason
+ */
+guint64
+sc_web_server_count_refusals (ScWebServer *self, ScAdmitResult reason)
+{
+  g_autoptr (GPtrArray) reports = fresh_reports (self);
+  guint64 n = self->live.get_refusals != NULL
+                  ? self->live.get_refusals (self->live.data, reason)
+                  : 0;
+
+  for (guint i = 0; i < reports->len; i++)
+    n += ((ScNodeReport *)g_ptr_array_index (reports, i))->refused[reason];
+  return n;
+}
+
+static int
+newest_first (gconstpointer a, gconstpointer b)
+{
+  const ScRefusal *x = *(ScRefusal *const *)a;
+  const ScRefusal *y = *(ScRefusal *const *)b;
+
+  return x->at_us < y->at_us ? 1 : x->at_us > y->at_us ? -1 : 0;
+}
+
+/**
+ * sc_web_server_dup_refusals:
+ *
+ * Returns: (transfer full) (element-type ScRefusal): the refusals at or
+ *   after @since_us on every ingest, newest first
+ */
+GPtrArray *
+sc_web_server_dup_refusals (ScWebServer *self, gint64 since_us)
+{
+  GPtrArray *out
+      = self->live.dup_refusals != NULL
+            ? self->live.dup_refusals (self->live.data, since_us)
+            : g_ptr_array_new_with_free_func ((GDestroyNotify)sc_refusal_free);
+  g_autoptr (GPtrArray) reports = fresh_reports (self);
+
+  for (guint i = 0; i < reports->len; i++)
+    {
+      ScNodeReport *report = g_ptr_array_index (reports, i);
+
+      for (guint k = 0; k < report->refusals->len; k++)
+        {
+          ScRefusal *r = g_ptr_array_index (report->refusals, k);
+          ScRefusal *copy;
+
+          if (r->at_us < since_us)
+            continue;
+          copy = g_memdup2 (r, sizeof *r);
+          copy->stream = g_strdup (r->stream);
+          copy->address = g_strdup (r->address);
+          g_ptr_array_add (out, copy);
+        }
+    }
+  g_ptr_array_sort (out, newest_first);
+  return out;
+}
+
+/* Parses an array member of @body with @parse; FALSE with 422 sent when it
+ * is missing, too long, or an element does not parse. */
+static gboolean
+parse_array (SoupServerMessage *msg, JsonObject *body, const char *name,
+             guint max, gpointer (*parse) (JsonObject *, const char *),
+             const char *node, GPtrArray *into)
+{
+  JsonNode *member = json_object_get_member (body, name);
+  JsonArray *array;
+
+  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member)
+      || json_array_get_length (array = json_node_get_array (member)) > max)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY,
+                          "invalid_field", "%s: must be an array of at most %u",
+                          name, max);
+      return FALSE;
+    }
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      gpointer item = JSON_NODE_HOLDS_OBJECT (element)
+                          ? parse (json_node_get_object (element), node)
+                          : NULL;
+
+      if (item == NULL)
+        {
+          sc_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY,
+                              "invalid_field", "%s: element %u is malformed",
+                              name, i);
+          return FALSE;
+        }
+      g_ptr_array_add (into, item);
+    }
+  return TRUE;
+}
+
+static gpointer
+parse_stream (JsonObject *object, const char *node)
+{
+  return sc_live_stream_from_json (object, node);
+}
+
+static gpointer
+parse_refusal (JsonObject *object, const char *node)
+{
+  return sc_refusal_from_json (object);
+}
+
+/* POST /api/v1/ingest/streams: a node apart reports what is live on it;
+ * the body has the form of GET /api/v1/streams. Node key only. */
+static void
+report_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
+                GHashTable *query, gpointer data)
+{
+  static const char *const members[]
+      = { "streams", "refused", "recent_refusals", NULL };
+  ScWebServer *self = data;
+  g_autoptr (ScNode) node = NULL;
+  g_autoptr (ScUser) operator= NULL;
+  g_autoptr (JsonObject) body = NULL;
+  ScNodeReport *report;
+  JsonNode *refused;
+
+  if (!sc_http_require_path (msg, path, "/api/v1/ingest/streams")
+      || !sc_http_require_method (msg, "POST", NULL))
+    return;
+  node = sc_web_server_authenticate_node (self, msg, &operator);
+  if (node == NULL)
+    {
+      if (operator!= NULL)
+        sc_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "forbidden",
+                            "Only ingest nodes report their streams");
+      return;
+    }
+  if ((body = sc_http_read_json_object (msg)) == NULL
+      || !sc_json_check_members (msg, body, members))
+    return;
+
+  report = g_new0 (ScNodeReport, 1);
+  report->at_us = sc_clock_now_us (self->clock);
+  report->streams
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)sc_live_stream_free);
+  report->refusals
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)sc_refusal_free);
+  refused = json_object_get_member (body, "refused");
+  if (!parse_array (msg, body, "streams", MAX_REPORTED_STREAMS, parse_stream,
+                    node->name, report->streams)
+      || !parse_array (msg, body, "recent_refusals", MAX_REPORTED_REFUSALS,
+                       parse_refusal, node->name, report->refusals))
+    {
+      sc_node_report_free (report);
+      return;
+    }
+  if (refused != NULL && JSON_NODE_HOLDS_OBJECT (refused))
+    for (int r = SC_ADMIT_OK + 1; r < SC_ADMIT_N_RESULTS; r++)
+      {
+        JsonObject *counts = json_node_get_object (refused);
+        const char *name = sc_admit_result_to_string (r);
+        JsonNode *n = json_object_get_member (counts, name);
+
+        if (n != NULL && JSON_NODE_HOLDS_VALUE (n)
+            && json_node_get_value_type (n) == G_TYPE_INT64
+            && json_node_get_int (n) >= 0)
+          report->refused[r] = json_node_get_int (n);
+      }
+  g_hash_table_replace (self->node_reports, g_strdup (node->name), report);
+  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+}
+
+void
+sc_node_reports_register (ScWebServer *self)
+{
+  sc_web_server_add_route (self, "/api/v1/ingest/streams", report_handler);
+}
