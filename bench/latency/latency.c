@@ -138,6 +138,19 @@ cmp (const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
+/* As slotcast-upload does (sc-upload-publisher.c): rtspclientsink's RTP
+ * appsink does not sync to the clock. LATENCY_STOCK_CLIENT=1 keeps
+ * rtspclientsink as it comes, to measure what that costs. */
+static void
+on_deep_element_added (GstBin *bin, GstBin *sub, GstElement *element,
+                       gpointer data)
+{
+  GstElementFactory *f = gst_element_get_factory (element);
+
+  if (f != NULL && g_str_equal (GST_OBJECT_NAME (f), "appsink"))
+    g_object_set (element, "sync", FALSE, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -178,6 +191,9 @@ main (int argc, char **argv)
       g_printerr ("%s\n", error->message);
       return 1;
     }
+  if (g_getenv ("LATENCY_STOCK_CLIENT") == NULL)
+    g_signal_connect (pub, "deep-element-added",
+                      G_CALLBACK (on_deep_element_added), NULL);
   e = gst_bin_get_by_name (GST_BIN (pub), "stamp");
   pad = gst_element_get_static_pad (e, "src");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, stamp, NULL, NULL);
