@@ -279,6 +279,19 @@ attach_play (ScLiveFactory *self, GstRTSPMedia *media, GstElement *bin,
                          p, play_outputs_free, 0);
 }
 
+/* gst-rtsp-server sends each viewer's RTP from an appsink that syncs to the
+ * clock (rate control), and a live pipeline's sinks add their
+ * processing-deadline (20 ms by default) to the latency they wait out: every
+ * frame sat 20 ms in the server before it went out. The hub's buffers are
+ * due when they arrive; nothing here needs that slack. */
+static void
+on_play_element_added (GstBin *pipeline, GstBin *sub_bin, GstElement *element,
+                       gpointer data)
+{
+  if (GST_IS_BASE_SINK (element))
+    gst_base_sink_set_processing_deadline (GST_BASE_SINK (element), 0);
+}
+
 static GstRTSPMedia *
 sc_live_factory_construct (GstRTSPMediaFactory *factory, const GstRTSPUrl *url)
 {
@@ -287,7 +300,7 @@ sc_live_factory_construct (GstRTSPMediaFactory *factory, const GstRTSPUrl *url)
   gboolean record = ctx != NULL && ctx->method == GST_RTSP_ANNOUNCE;
   g_autoptr (ScStreamHub) hub = NULL;
   GstRTSPMedia *media;
-  GstElement *bin;
+  GstElement *bin, *pipeline;
   guint tracks = 0;
 
   if (self->ingest == NULL)
@@ -304,8 +317,11 @@ sc_live_factory_construct (GstRTSPMediaFactory *factory, const GstRTSPUrl *url)
                         NULL);
   g_object_set_data (G_OBJECT (media), "sc-record", GINT_TO_POINTER (record));
   gst_rtsp_media_collect_streams (media);
-  gst_rtsp_media_take_pipeline (media,
-                                GST_PIPELINE_CAST (gst_pipeline_new (NULL)));
+  pipeline = gst_pipeline_new (NULL);
+  if (!record)
+    g_signal_connect (pipeline, "deep-element-added",
+                      G_CALLBACK (on_play_element_added), NULL);
+  gst_rtsp_media_take_pipeline (media, GST_PIPELINE_CAST (pipeline));
 
   if (record)
     attach_record (self, media, bin, ctx, tracks);
