@@ -170,14 +170,17 @@ main (int argc, char **argv)
     }
   seconds = atoi (argv[3]);
   samples = g_array_new (FALSE, FALSE, sizeof (gint64));
+  /* Not live, paced by identity: the pipeline then has no latency for
+   * the sink to wait out, and the stamp is the send time. An rtmp:// URL
+   * publishes as slotcast-upload --protocol rtmp does (video only). */
   pub_desc = g_strdup_printf (
-      /* Not live, paced by identity: the pipeline then has no latency for
-       * rtspclientsink to wait out, and the stamp is the send time. */
       "videotestsrc ! video/x-raw,width=640,height=360,framerate=30/1 ! "
       "identity sync=true ! x264enc tune=zerolatency speed-preset=ultrafast "
       "key-int-max=30 bitrate=1500 ! video/x-h264,stream-format=byte-stream,"
-      "alignment=au ! identity name=stamp ! rtspclientsink protocols=tcp "
-      "latency=0 location=\"%s\"",
+      "alignment=au ! identity name=stamp ! %s location=\"%s\"",
+      g_str_has_prefix (argv[1], "rtmp://")
+          ? "h264parse ! flvmux streamable=true ! rtmp2sink sync=false"
+          : "rtspclientsink protocols=tcp latency=0",
       argv[1]);
   view_desc = g_strdup_printf (
       "rtspsrc protocols=tcp latency=0 location=\"%s\" ! rtph264depay ! "

@@ -2,7 +2,7 @@
 # bench/latency: publisher send → viewer receive through `slotcast serve`,
 # loopback, p50/p99 (see latency.c for how frames are stamped).
 #
-#   bench/latency/run.sh [SECONDS]
+#   [PROTOCOL=rtmp] bench/latency/run.sh [SECONDS]
 #
 # For diagnosis, SERVE_WRAP and LATENCY_WRAP prefix the server and the
 # measuring process (e.g. LATENCY_WRAP="env GST_TRACERS=latency …").
@@ -28,8 +28,13 @@ while read -r line <&"${SRV[0]}"; do
 done
 start=$(date -u -d '+1 sec' +%Y-%m-%dT%H:%M:%SZ)
 end=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
-url=$(curl -s -H "Authorization: Bearer $key" \
+curl -s -H "Authorization: Bearer $key" \
   -d "{\"stream\":\"lat\",\"start\":\"$start\",\"end\":\"$end\"}" \
-  "http://127.0.0.1:$http/api/v1/reservations" | jq -r .connection.rtsp_publish_url)
+  "http://127.0.0.1:$http/api/v1/reservations" > "$work/ticket.json"
+if [ "${PROTOCOL:-rtsp}" = rtmp ]; then
+  url="$(jq -r .connection.rtmp_server_url "$work/ticket.json")/$(jq -r .connection.rtmp_stream_key "$work/ticket.json")"
+else
+  url=$(jq -r .connection.rtsp_publish_url "$work/ticket.json")
+fi
 sleep 1   # the slot opens
 echo "slotcast  $(${LATENCY_WRAP:-} "$build/bench/latency" "$url" "rtsp://127.0.0.1:$rtsp/live/lat" "$seconds")"

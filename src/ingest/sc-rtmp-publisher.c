@@ -18,7 +18,14 @@
  * Time: the pipeline's base time is the system clock when the first media
  * message arrived, and a tag's time is the message's time since that
  * first message (32-bit wrap handled), so the hub sees times on the same
- * clock as an RTSP publisher's, whatever the encoder's time origin.
+ * clock as an RTSP publisher's, whatever the encoder's time origin. A
+ * publisher's first messages often come late and in a burst (queued while
+ * it connected and was admitted): anchored on them, every later tag would
+ * carry a time in the future, and viewers' sinks, which wait for a
+ * buffer's time, would hold everything back by that much (180 ms
+ * measured). So tag times follow the message that came the earliest
+ * relative to its own time (the smallest lag, which only ever decreases),
+ * kept non-decreasing per kind of tag.
  *
  * Lives on the ingest's main context; appsink callbacks run on the
  * pipeline's streaming thread and touch only the hub.
@@ -79,6 +86,8 @@ struct _ScRtmpPublisher
   guint32 last_ts;
   gint64 elapsed_ms; /* of the last message since the first */
   GstClockTime base_time;
+  gint64 min_lag_ms;     /* smallest arrival - message time seen, <= 0 */
+  gint64 last_tag_ms[3]; /* per tag kind: script, audio, video */
 
   GstElement *pipeline; /* NULL until the tracks are known */
   GstAppSrc *src;
@@ -376,6 +385,22 @@ elapsed (ScRtmpPublisher *self, guint32 ts)
   return self->elapsed_ms;
 }
 
+/* The time of a tag of @kind (0 script, 1 audio, 2 video) whose message
+ * time is @media_ms since the first message, arriving now. */
+static gint64
+tag_time (ScRtmpPublisher *self, guint kind, gint64 media_ms)
+{
+  g_autoptr (GstClock) clock = gst_system_clock_obtain ();
+  gint64 arrival_ms
+      = (gint64)(gst_clock_get_time (clock) - self->base_time) / GST_MSECOND;
+  gint64 t;
+
+  self->min_lag_ms = MIN (self->min_lag_ms, arrival_ms - media_ms);
+  t = MAX (media_ms + self->min_lag_ms, self->last_tag_ms[kind]);
+  self->last_tag_ms[kind] = t;
+  return t;
+}
+
 /**
  * sc_rtmp_publisher_push:
  *
@@ -404,7 +429,10 @@ sc_rtmp_publisher_push (ScRtmpPublisher *self, const ScRtmpMessage *message,
           }
         if (self->pipeline == NULL)
           read_metadata (self, data, size);
-        tag = flv_tag (TAG_SCRIPT, MAX (self->elapsed_ms, 0), data, size);
+        tag = flv_tag (TAG_SCRIPT,
+                       self->have_time ? tag_time (self, 0, self->elapsed_ms)
+                                       : 0,
+                       data, size);
         break;
       case SC_RTMP_AUDIO:
       case SC_RTMP_VIDEO:
@@ -414,8 +442,13 @@ sc_rtmp_publisher_push (ScRtmpPublisher *self, const ScRtmpMessage *message,
           self->seen_video = TRUE;
         else
           self->seen_audio = TRUE;
-        tag = flv_tag (message->type == SC_RTMP_VIDEO ? TAG_VIDEO : TAG_AUDIO,
-                       elapsed (self, message->timestamp), data, size);
+        {
+          gint64 media_ms = elapsed (self, message->timestamp);
+          guint kind = message->type == SC_RTMP_VIDEO ? 2 : 1;
+
+          tag = flv_tag (kind == 2 ? TAG_VIDEO : TAG_AUDIO,
+                         tag_time (self, kind, media_ms), data, size);
+        }
         break;
       default:
         return TRUE;
