@@ -319,6 +319,43 @@ sc_test_request (SoupSession *session, const char *method, const char *url,
 }
 
 /**
+ * sc_test_tcp_request:
+ * @until_close: read until the server closes, else one read
+ *
+ * Sends @request byte for byte to 127.0.0.1:@port (for what a client
+ * library would not send as it is: raw paths, RTSP).
+ *
+ * Returns: (transfer full): what came back
+ */
+char *
+sc_test_tcp_request (guint16 port, const char *request, gboolean until_close)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) conn = NULL;
+  g_autoptr (GError) error = NULL;
+  GString *reply = g_string_new (NULL);
+  char buf[4096];
+  gssize got;
+
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL,
+                                          &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)),
+                             request, strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+  do
+    {
+      got = g_input_stream_read (
+          g_io_stream_get_input_stream (G_IO_STREAM (conn)), buf, sizeof buf,
+          NULL, &error);
+      g_assert_no_error (error);
+      g_string_append_len (reply, buf, MAX (got, 0));
+    }
+  while (until_close && got > 0);
+  return g_string_free (reply, FALSE);
+}
+
+/**
  * sc_test_send:
  *
  * Sends @msg and reads the whole answer; the body is parsed when it is

@@ -67,6 +67,8 @@ ScTestResponse *sc_test_request (SoupSession *session, const char *method,
                                  const char *url, const char *key,
                                  const char *body);
 ScTestResponse *sc_test_send (SoupSession *session, SoupMessage *msg);
+char *sc_test_tcp_request (guint16 port, const char *request,
+                           gboolean until_close);
 const char *sc_test_json_string (JsonNode *node, const char *path);
 char *sc_test_time (gint64 offset_s);
 char *sc_test_booking_body (const char *stream, gint64 start_s, gint64 end_s,

@@ -271,24 +271,12 @@ test_refusals (Fixture *f, gconstpointer data)
 static char *
 describe (guint16 port, const char *stream)
 {
-  g_autoptr (GSocketClient) client = g_socket_client_new ();
-  g_autoptr (GSocketConnection) conn = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree char *request = g_strdup_printf (
       "DESCRIBE rtsp://127.0.0.1:%u/live/%s RTSP/1.0\r\nCSeq: 1\r\n"
       "Accept: application/sdp\r\n\r\n",
       port, stream);
-  char reply[512] = { 0 };
+  g_autofree char *reply = sc_test_tcp_request (port, request, FALSE);
 
-  conn = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL,
-                                          &error);
-  g_assert_no_error (error);
-  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)),
-                             request, strlen (request), NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (conn)), reply,
-                       sizeof reply - 1, NULL, &error);
-  g_assert_no_error (error);
   g_test_message ("DESCRIBE %s: %.*s", stream, (int)strcspn (reply, "\r"),
                   reply);
   return g_strndup (reply, strcspn (reply, "\r"));

@@ -138,29 +138,11 @@ log_in (Fixture *f, const char *name, const char *password, const char *planted)
 static char *
 raw_request (Fixture *f, const char *method, const char *path)
 {
-  g_autoptr (GSocketClient) client = g_socket_client_new ();
-  g_autoptr (GSocketConnection) conn = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree char *request = g_strdup_printf (
       "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", method,
       path);
-  GString *reply = g_string_new (NULL);
-  char buf[4096];
-  gssize got;
 
-  conn = g_socket_client_connect_to_host (client, "127.0.0.1",
-                                          f->server->http_port, NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)),
-                             request, strlen (request), NULL, NULL, &error);
-  g_assert_no_error (error);
-  while ((got = g_input_stream_read (
-              g_io_stream_get_input_stream (G_IO_STREAM (conn)), buf,
-              sizeof buf, NULL, &error))
-         > 0)
-    g_string_append_len (reply, buf, got);
-  g_assert_no_error (error);
-  return g_string_free (reply, FALSE);
+  return sc_test_tcp_request (f->server->http_port, request, TRUE);
 }
 
 static guint
@@ -565,15 +547,12 @@ test_tls_cookie (Fixture *f, gconstpointer data)
 static void
 test_recent_refusals (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GSocketClient) client = g_socket_client_new ();
-  g_autoptr (GSocketConnection) conn = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree char *request = NULL;
+  g_autofree char *reply = NULL;
   g_autofree char *bob = sc_test_add_user (f->server, "bob", "broadcaster");
   g_autofree char *url = sc_test_server_url (f->server, "/api/v1/streams");
   g_autoptr (ScTestResponse) admin = NULL;
   g_autoptr (ScTestResponse) broadcaster = NULL;
-  char reply[256] = { 0 };
   JsonArray *recent;
   JsonObject *first;
 
@@ -581,15 +560,7 @@ test_recent_refusals (Fixture *f, gconstpointer data)
       "ANNOUNCE rtsp://127.0.0.1:%u/live/news?token=nonsense RTSP/1.0\r\n"
       "CSeq: 1\r\nContent-Type: application/sdp\r\nContent-Length: 0\r\n\r\n",
       f->server->rtsp_port);
-  conn = g_socket_client_connect_to_host (client, "127.0.0.1",
-                                          f->server->rtsp_port, NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)),
-                             request, strlen (request), NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (conn)), reply,
-                       sizeof reply - 1, NULL, &error);
-  g_assert_no_error (error);
+  reply = sc_test_tcp_request (f->server->rtsp_port, request, FALSE);
   g_assert_true (g_str_has_prefix (reply, "RTSP/1.0 403"));
 
   admin = sc_test_request (f->session, "GET", url, f->server->admin_key, NULL);
