@@ -37,6 +37,7 @@
 
 #include "sc-amf0.h"
 #include "sc-ingest-private.h"
+#include "sc-rtmp-timeline.h"
 
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
@@ -82,12 +83,8 @@ struct _ScRtmpPublisher
   gboolean warned_video, warned_audio;
 
   /* Time. */
-  gboolean have_time;
-  guint32 last_ts;
-  gint64 elapsed_ms; /* of the last message since the first */
+  ScRtmpTimeline timeline;
   GstClockTime base_time;
-  gint64 min_lag_ms;     /* smallest arrival - message time seen, <= 0 */
-  gint64 last_tag_ms[3]; /* per tag kind: script, audio, video */
 
   GstElement *pipeline; /* NULL until the tracks are known */
   GstAppSrc *src;
@@ -336,7 +333,7 @@ tracks_known (ScRtmpPublisher *self)
   gboolean meta = self->video != CODEC_ABSENT || self->audio != CODEC_ABSENT;
 
   return meta || (self->seen_video && self->seen_audio)
-         || self->elapsed_ms >= DECIDE_AFTER_MS
+         || self->timeline.media_ms >= DECIDE_AFTER_MS
          || self->backlog->len >= DECIDE_AFTER_MESSAGES
          || self->backlog_bytes >= DECIDE_AFTER_BYTES;
 }
@@ -367,38 +364,30 @@ carried (ScRtmpPublisher *self, guint8 type, const guint8 *data, gsize size)
   return ok;
 }
 
-/* Milliseconds of @ts since the first media message. */
+/* Milliseconds of @ts since the first media message; the first one sets
+ * the pipeline's base time. */
 static gint64
 elapsed (ScRtmpPublisher *self, guint32 ts)
 {
-  if (!self->have_time)
+  if (!self->timeline.started)
     {
       g_autoptr (GstClock) clock = gst_system_clock_obtain ();
 
-      self->have_time = TRUE;
-      self->last_ts = ts;
       self->base_time = gst_clock_get_time (clock);
-      return 0;
     }
-  self->elapsed_ms += (gint32)(ts - self->last_ts);
-  self->last_ts = ts;
-  return self->elapsed_ms;
+  return sc_rtmp_timeline_media_ms (&self->timeline, ts);
 }
 
-/* The time of a tag of @kind (0 script, 1 audio, 2 video) whose message
- * time is @media_ms since the first message, arriving now. */
+/* The time of a tag of @kind whose message time is @media_ms, arriving
+ * now (sc-rtmp-timeline.c). */
 static gint64
-tag_time (ScRtmpPublisher *self, guint kind, gint64 media_ms)
+tag_time (ScRtmpPublisher *self, ScRtmpTagKind kind, gint64 media_ms)
 {
   g_autoptr (GstClock) clock = gst_system_clock_obtain ();
   gint64 arrival_ms
       = (gint64)(gst_clock_get_time (clock) - self->base_time) / GST_MSECOND;
-  gint64 t;
 
-  self->min_lag_ms = MIN (self->min_lag_ms, arrival_ms - media_ms);
-  t = MAX (media_ms + self->min_lag_ms, self->last_tag_ms[kind]);
-  self->last_tag_ms[kind] = t;
-  return t;
+  return sc_rtmp_timeline_tag_ms (&self->timeline, kind, media_ms, arrival_ms);
 }
 
 /**
@@ -430,8 +419,9 @@ sc_rtmp_publisher_push (ScRtmpPublisher *self, const ScRtmpMessage *message,
         if (self->pipeline == NULL)
           read_metadata (self, data, size);
         tag = flv_tag (TAG_SCRIPT,
-                       self->have_time ? tag_time (self, 0, self->elapsed_ms)
-                                       : 0,
+                       self->timeline.started ? tag_time (
+                           self, SC_RTMP_TAG_SCRIPT, self->timeline.media_ms)
+                                              : 0,
                        data, size);
         break;
       case SC_RTMP_AUDIO:
@@ -444,9 +434,11 @@ sc_rtmp_publisher_push (ScRtmpPublisher *self, const ScRtmpMessage *message,
           self->seen_audio = TRUE;
         {
           gint64 media_ms = elapsed (self, message->timestamp);
-          guint kind = message->type == SC_RTMP_VIDEO ? 2 : 1;
+          ScRtmpTagKind kind = message->type == SC_RTMP_VIDEO
+                                   ? SC_RTMP_TAG_VIDEO
+                                   : SC_RTMP_TAG_AUDIO;
 
-          tag = flv_tag (kind == 2 ? TAG_VIDEO : TAG_AUDIO,
+          tag = flv_tag (kind == SC_RTMP_TAG_VIDEO ? TAG_VIDEO : TAG_AUDIO,
                          tag_time (self, kind, media_ms), data, size);
         }
         break;
@@ -461,7 +453,7 @@ sc_rtmp_publisher_push (ScRtmpPublisher *self, const ScRtmpMessage *message,
     }
   g_ptr_array_add (self->backlog, tag);
   self->backlog_bytes += gst_buffer_get_size (tag);
-  if (!self->have_time || !tracks_known (self))
+  if (!self->timeline.started || !tracks_known (self))
     return TRUE;
   return start_pipeline (self, error);
 }

@@ -11,6 +11,7 @@
 
 #include "sc-amf0.h"
 #include "sc-rtmp-chunk.h"
+#include "sc-rtmp-timeline.h"
 
 #define MAX_MESSAGE (1024 * 1024)
 #define MAX_CHUNK (1024 * 1024)
@@ -344,6 +345,77 @@ test_amf0_bad (void)
   g_assert_true (g_utf8_validate (sc_amf0_get_string (v->pdata[0]), -1, NULL));
 }
 
+/* Message times on the ingest's clock (sc-rtmp-timeline.c). */
+static void
+test_timeline_on_time (void)
+{
+  ScRtmpTimeline tl = { 0 };
+
+  /* A publisher whose messages arrive as they are stamped: tag = media
+   * time, whatever its own origin. */
+  for (int k = 0; k < 30; k++)
+    {
+      gint64 media = sc_rtmp_timeline_media_ms (&tl, 5000000 + k * 33);
+
+      g_assert_cmpint (media, ==, k * 33);
+      g_assert_cmpint (
+          sc_rtmp_timeline_tag_ms (&tl, SC_RTMP_TAG_VIDEO, media, k * 33), ==,
+          k * 33);
+    }
+}
+
+/* The connect-time burst: frames 0–5 (stamped 0–165 ms) all arrive at 0,
+ * then frames come on time for a start 180 ms before the first arrival.
+ * Anchored on the first message they would all be 180 ms in the future;
+ * here they follow their arrival. */
+static void
+test_timeline_burst (void)
+{
+  ScRtmpTimeline tl = { 0 };
+  gint64 last = 0;
+
+  for (int k = 0; k < 60; k++)
+    {
+      gint64 media = sc_rtmp_timeline_media_ms (&tl, k * 33);
+      gint64 arrival = k < 6 ? 0 : k * 33 - 180;
+      gint64 tag
+          = sc_rtmp_timeline_tag_ms (&tl, SC_RTMP_TAG_VIDEO, media, arrival);
+
+      g_assert_cmpint (tag, >=, last);    /* never backwards */
+      g_assert_cmpint (tag, <=, arrival); /* never in the future */
+      if (k >= 6)
+        g_assert_cmpint (tag, ==, arrival);
+      last = tag;
+    }
+}
+
+/* Late messages (jitter) do not move later tags; audio and video keep
+ * their own order; the 32-bit wrap of message times is crossed. */
+static void
+test_timeline_jitter_kinds_wrap (void)
+{
+  ScRtmpTimeline tl = { 0 };
+  gint64 media;
+
+  media = sc_rtmp_timeline_media_ms (&tl, G_MAXUINT32 - 20);
+  g_assert_cmpint (sc_rtmp_timeline_tag_ms (&tl, SC_RTMP_TAG_VIDEO, media, 0),
+                   ==, 0);
+  /* 40 ms later by the stamp, across the wrap, arriving 25 ms late. */
+  media = sc_rtmp_timeline_media_ms (&tl, 19);
+  g_assert_cmpint (media, ==, 40);
+  g_assert_cmpint (sc_rtmp_timeline_tag_ms (&tl, SC_RTMP_TAG_VIDEO, media, 65),
+                   ==, 40);
+  /* Audio stamped before that video tag keeps its own, earlier time. */
+  media = sc_rtmp_timeline_media_ms (&tl, 9);
+  g_assert_cmpint (media, ==, 30);
+  g_assert_cmpint (sc_rtmp_timeline_tag_ms (&tl, SC_RTMP_TAG_AUDIO, media, 66),
+                   ==, 30);
+  /* A video message stamped earlier than the last one does not go back. */
+  media = sc_rtmp_timeline_media_ms (&tl, 14);
+  g_assert_cmpint (sc_rtmp_timeline_tag_ms (&tl, SC_RTMP_TAG_VIDEO, media, 70),
+                   ==, 40);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -353,5 +425,9 @@ main (int argc, char **argv)
   g_test_add_func ("/rtmp/chunk/bounds", test_bounds);
   g_test_add_func ("/rtmp/amf0/decode", test_amf0);
   g_test_add_func ("/rtmp/amf0/bad", test_amf0_bad);
+  g_test_add_func ("/rtmp/timeline/on-time", test_timeline_on_time);
+  g_test_add_func ("/rtmp/timeline/burst", test_timeline_burst);
+  g_test_add_func ("/rtmp/timeline/jitter-kinds-wrap",
+                   test_timeline_jitter_kinds_wrap);
   return g_test_run ();
 }
