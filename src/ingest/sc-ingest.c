@@ -36,6 +36,8 @@ GST_DEBUG_CATEGORY (sc_ingest_debug);
 #define MAX_MOUNTS 4096
 #define CHECK_INTERVAL_MS 250
 #define THREADS 16
+/* How long sc_ingest_stop() waits for RTSP clients to close. */
+#define STOP_WAIT_US (1 * G_USEC_PER_SEC)
 #define BACKLOG 1024
 
 /* Refusals kept for the web UI's "refused in the last hour". */
@@ -248,10 +250,19 @@ sc_ingest_get_rtmp_port (ScIngest *self)
   return self->rtmp ? sc_rtmp_server_get_port (self->rtmp) : 0;
 }
 
-static GstRTSPFilterResult
-close_client (GstRTSPServer *server, GstRTSPClient *client, gpointer data)
+/* A count of clients not closed yet, shared with their "closed" handlers
+ * (which run on the clients' threads, maybe after sc_ingest_stop()
+ * returned): each handler holds a reference. */
+static void
+on_client_closed (GstRTSPClient *client, gpointer data)
 {
-  return GST_RTSP_FILTER_REMOVE;
+  g_atomic_int_add ((int *)data, -1);
+}
+
+static void
+release_count (gpointer data, GClosure *closure)
+{
+  g_atomic_rc_box_release (data);
 }
 
 /**
@@ -262,6 +273,10 @@ close_client (GstRTSPServer *server, GstRTSPClient *client, gpointer data)
 void
 sc_ingest_stop (ScIngest *self)
 {
+  GList *clients;
+  int *open;
+  gint64 deadline_us = g_get_monotonic_time () + STOP_WAIT_US;
+
   g_clear_handle_id (&self->check_id, g_source_remove);
   if (self->rtmp != NULL)
     sc_rtmp_server_stop (self->rtmp);
@@ -269,7 +284,26 @@ sc_ingest_stop (ScIngest *self)
     return;
   g_source_remove (self->source_id);
   self->source_id = 0;
-  gst_rtsp_server_client_filter (self->server, close_client, NULL);
+
+  /* Each client is closed on its own context, and given a moment to be. */
+  open = g_atomic_rc_box_new0 (int);
+  clients = gst_rtsp_server_client_filter (self->server, NULL, NULL);
+  for (GList *l = clients; l != NULL; l = l->next)
+    {
+      g_atomic_int_inc (open);
+      g_signal_connect_data (l->data, "closed", G_CALLBACK (on_client_closed),
+                             g_atomic_rc_box_acquire (open), release_count, 0);
+      sc_rtsp_close_client (l->data);
+    }
+  while (g_atomic_int_get (open) > 0 && g_get_monotonic_time () < deadline_us)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  for (GList *l = clients; l != NULL; l = l->next)
+    g_signal_handlers_disconnect_by_func (l->data, on_client_closed, open);
+  g_list_free_full (clients, g_object_unref);
+  g_atomic_rc_box_release (open);
 }
 
 static gboolean
@@ -278,7 +312,7 @@ close_connection_idle (gpointer data)
   if (SC_IS_RTMP_SESSION (data))
     sc_rtmp_session_close (data, "publisher cut");
   else
-    gst_rtsp_client_close (data);
+    sc_rtsp_close_client (data);
   return G_SOURCE_REMOVE;
 }
 

@@ -6,6 +6,12 @@
  * A #GstRTSPServer whose connections are #ScRtspClient. Its create_client
  * wires a client the way the default one does (session pool, mount points,
  * auth, thread pool, content length limit).
+ *
+ * Its thread pool remembers which main context runs each client, so that
+ * sc_rtsp_close_client() can close a client there: closing it from
+ * another thread races the client's own reading and closing in
+ * gst-rtsp-server 1.22 (GLib criticals on freed streams and sources, seen
+ * when a publisher was cut, or left, as the server cut it or stopped).
  */
 
 #include "config.h"
@@ -25,6 +31,77 @@ struct _ScRtspServer
 };
 
 G_DEFINE_FINAL_TYPE (ScRtspServer, sc_rtsp_server, GST_TYPE_RTSP_SERVER)
+
+#define CONTEXT_KEY "sc-client-context"
+
+/* The thread pool: the default one, plus a note on each client of the
+ * context it runs on. */
+#define SC_TYPE_RTSP_THREAD_POOL (sc_rtsp_thread_pool_get_type ())
+G_DECLARE_FINAL_TYPE (ScRtspThreadPool, sc_rtsp_thread_pool, SC,
+                      RTSP_THREAD_POOL, GstRTSPThreadPool)
+
+struct _ScRtspThreadPool
+{
+  GstRTSPThreadPool parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (ScRtspThreadPool, sc_rtsp_thread_pool,
+                     GST_TYPE_RTSP_THREAD_POOL)
+
+static GstRTSPThread *
+sc_rtsp_thread_pool_get_thread (GstRTSPThreadPool *pool, GstRTSPThreadType type,
+                                GstRTSPContext *ctx)
+{
+  GstRTSPThread *thread
+      = GST_RTSP_THREAD_POOL_CLASS (sc_rtsp_thread_pool_parent_class)
+            ->get_thread (pool, type, ctx);
+
+  if (thread != NULL && type == GST_RTSP_THREAD_TYPE_CLIENT && ctx != NULL
+      && ctx->client != NULL)
+    g_object_set_data_full (G_OBJECT (ctx->client), CONTEXT_KEY,
+                            g_main_context_ref (thread->context),
+                            (GDestroyNotify)g_main_context_unref);
+  return thread;
+}
+
+static void
+sc_rtsp_thread_pool_class_init (ScRtspThreadPoolClass *klass)
+{
+  GST_RTSP_THREAD_POOL_CLASS (klass)->get_thread
+      = sc_rtsp_thread_pool_get_thread;
+}
+
+static void
+sc_rtsp_thread_pool_init (ScRtspThreadPool *self)
+{
+}
+
+static gboolean
+close_in_own_context (gpointer data)
+{
+  gst_rtsp_client_close (data);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * sc_rtsp_close_client:
+ *
+ * Closes @client on the main context that runs it (any thread may ask);
+ * it emits #GstRTSPClient::closed there.
+ */
+void
+sc_rtsp_close_client (GstRTSPClient *client)
+{
+  GMainContext *context = g_object_get_data (G_OBJECT (client), CONTEXT_KEY);
+
+  if (context == NULL)
+    {
+      gst_rtsp_client_close (client);
+      return;
+    }
+  g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, close_in_own_context,
+                              g_object_ref (client), g_object_unref);
+}
 
 static GstRTSPClient *
 sc_rtsp_server_create_client (GstRTSPServer *server)
@@ -87,7 +164,10 @@ ScRtspServer *
 sc_rtsp_server_new (ScIngest *ingest)
 {
   ScRtspServer *self = g_object_new (SC_TYPE_RTSP_SERVER, NULL);
+  g_autoptr (GstRTSPThreadPool) pool
+      = g_object_new (SC_TYPE_RTSP_THREAD_POOL, NULL);
 
+  gst_rtsp_server_set_thread_pool (GST_RTSP_SERVER (self), pool);
   g_set_weak_pointer (&self->ingest, ingest);
   return self;
 }

@@ -12,5 +12,6 @@ G_DECLARE_FINAL_TYPE (ScRtspServer, sc_rtsp_server, SC, RTSP_SERVER,
                       GstRTSPServer)
 
 ScRtspServer *sc_rtsp_server_new (ScIngest *ingest);
+void sc_rtsp_close_client (GstRTSPClient *client);
 
 G_END_DECLS
