@@ -579,15 +579,16 @@ fail:
 static void
 print_usage (FILE *out)
 {
-  fprintf (out,
-           "Usage: slotcast COMMAND [OPTION…]\n\n"
-           "Commands:\n"
-           "  serve   booking service and the local ingest node, in one\n"
-           "  web     booking service alone\n"
-           "  ingest  an ingest node apart, admitting through --booking-url\n"
-           "  user    add NAME --role operator|broadcaster, passwd NAME, or list\n"
-           "  node    add NAME (prints its node key), or list\n\n"
-           "slotcast COMMAND --help shows the options of a command.\n");
+  fprintf (
+      out,
+      "Usage: slotcast COMMAND [OPTION…]\n\n"
+      "Commands:\n"
+      "  serve   booking service and the local ingest node, in one\n"
+      "  web     booking service alone\n"
+      "  ingest  an ingest node apart, admitting through --booking-url\n"
+      "  user    add NAME --role operator|broadcaster, passwd NAME, or list\n"
+      "  node    add NAME (prints its node key), or list\n\n"
+      "slotcast COMMAND --help shows the options of a command.\n");
 }
 
 int

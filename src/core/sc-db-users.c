@@ -242,6 +242,44 @@ sc_db_get_user_password (ScDb *self, const char *name, char **out_hash,
   return NULL;
 }
 
+/* Mints a token and stores the row of its hash with @insert (?1 the hash,
+ * ?2 @owner_text or else @owner_id, ?3 @now_us, ?4 @expires_us), after
+ * @purge (?1 @now_us) dropped the expired rows of the same table.
+ * Returns: (transfer full) (nullable): the token; only its hash is kept. */
+static char *
+add_token_row (ScDb *self, ScDbStmt purge_which, ScDbStmt insert_which,
+               gint64 owner_id, const char *owner_text, gint64 now_us,
+               gint64 expires_us, GError **error)
+{
+  guint8 hash[SC_TOKEN_HASH_LEN];
+  g_autofree char *token = NULL;
+  g_autoptr (ScStmtLease) purge = NULL;
+  g_autoptr (ScStmtLease) stmt = NULL;
+  gboolean ok = FALSE;
+
+  if ((token = sc_token_generate (hash, error)) == NULL
+      || !sc_db_write_begin (self, error))
+    return NULL;
+  purge = sc_db_stmt_lease (self, purge_which, error);
+  stmt = sc_db_stmt_lease (self, insert_which, error);
+  if (purge != NULL && stmt != NULL)
+    {
+      sqlite3_bind_int64 (purge, 1, now_us);
+      sqlite3_bind_blob (stmt, 1, hash, sizeof hash, SQLITE_STATIC);
+      if (owner_text != NULL)
+        sqlite3_bind_text (stmt, 2, owner_text, -1, SQLITE_STATIC);
+      else
+        sqlite3_bind_int64 (stmt, 2, owner_id);
+      sqlite3_bind_int64 (stmt, 3, now_us);
+      sqlite3_bind_int64 (stmt, 4, expires_us);
+      ok = sc_db_stmt_exec (self, purge, error)
+           && sc_db_stmt_exec (self, stmt, error);
+    }
+  if (!sc_db_write_end (self, ok, error))
+    return NULL;
+  return g_steal_pointer (&token);
+}
+
 /**
  * sc_db_add_session:
  * @expires_us: when the session stops working
@@ -255,30 +293,8 @@ char *
 sc_db_add_session (ScDb *self, gint64 user_id, gint64 now_us, gint64 expires_us,
                    GError **error)
 {
-  guint8 hash[SC_TOKEN_HASH_LEN];
-  g_autofree char *token = NULL;
-  g_autoptr (ScStmtLease) purge = NULL;
-  g_autoptr (ScStmtLease) stmt = NULL;
-  gboolean ok = FALSE;
-
-  if ((token = sc_token_generate (hash, error)) == NULL
-      || !sc_db_write_begin (self, error))
-    return NULL;
-  purge = sc_db_stmt_lease (self, STMT_PURGE_SESSIONS, error);
-  stmt = sc_db_stmt_lease (self, STMT_ADD_SESSION, error);
-  if (purge != NULL && stmt != NULL)
-    {
-      sqlite3_bind_int64 (purge, 1, now_us);
-      sqlite3_bind_blob (stmt, 1, hash, sizeof hash, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, user_id);
-      sqlite3_bind_int64 (stmt, 3, now_us);
-      sqlite3_bind_int64 (stmt, 4, expires_us);
-      ok = sc_db_stmt_exec (self, purge, error)
-           && sc_db_stmt_exec (self, stmt, error);
-    }
-  if (!sc_db_write_end (self, ok, error))
-    return NULL;
-  return g_steal_pointer (&token);
+  return add_token_row (self, STMT_PURGE_SESSIONS, STMT_ADD_SESSION, user_id,
+                        NULL, now_us, expires_us, error);
 }
 
 /**
@@ -357,29 +373,8 @@ char *
 sc_db_add_ticket_link (ScDb *self, const char *reservation_id, gint64 now_us,
                        gint64 expires_us, GError **error)
 {
-  guint8 hash[SC_TOKEN_HASH_LEN];
-  g_autofree char *token = NULL;
-  g_autoptr (ScStmtLease) purge = NULL;
-  g_autoptr (ScStmtLease) stmt = NULL;
-  gboolean ok = FALSE;
-
-  if ((token = sc_token_generate (hash, error)) == NULL
-      || !sc_db_write_begin (self, error))
-    return NULL;
-  purge = sc_db_stmt_lease (self, STMT_PURGE_TICKET_LINKS, error);
-  stmt = sc_db_stmt_lease (self, STMT_ADD_TICKET_LINK, error);
-  if (purge != NULL && stmt != NULL)
-    {
-      sqlite3_bind_int64 (purge, 1, now_us);
-      sqlite3_bind_blob (stmt, 1, hash, sizeof hash, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, reservation_id, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 3, expires_us);
-      ok = sc_db_stmt_exec (self, purge, error)
-           && sc_db_stmt_exec (self, stmt, error);
-    }
-  if (!sc_db_write_end (self, ok, error))
-    return NULL;
-  return g_steal_pointer (&token);
+  return add_token_row (self, STMT_PURGE_TICKET_LINKS, STMT_ADD_TICKET_LINK, 0,
+                        reservation_id, now_us, expires_us, error);
 }
 
 /**

@@ -119,8 +119,9 @@ static const char *const sql[N_STMTS] = {
     "WHERE s.token_hash = ?1 AND s.expires_us > ?2",
   [STMT_DELETE_SESSION] = "DELETE FROM sessions WHERE token_hash = ?1",
   [STMT_PURGE_SESSIONS] = "DELETE FROM sessions WHERE expires_us <= ?1",
+  /* ?3, the time of making, is not kept for links. */
   [STMT_ADD_TICKET_LINK] = "INSERT INTO ticket_links (token_hash, "
-                           "reservation_id, expires_us) VALUES (?1, ?2, ?3)",
+                           "reservation_id, expires_us) VALUES (?1, ?2, ?4)",
   [STMT_PURGE_TICKET_LINKS] = "DELETE FROM ticket_links WHERE expires_us <= ?1",
   [STMT_TAKE_TICKET_LINK]
   = "DELETE FROM ticket_links WHERE token_hash = ?1 AND expires_us > ?2 "

@@ -60,7 +60,7 @@ fresh_reports (ScWebServer *self)
  *
  * Returns: (transfer full) (element-type ScLiveStream): the streams live
  *   on the ingest of this process and on the nodes that report, with their
- *   reservations' owner and visibility
+ *   reservations' owner and visibility (looked up once per report)
  */
 GPtrArray *
 sc_web_server_dup_live (ScWebServer *self)
@@ -78,22 +78,12 @@ sc_web_server_dup_live (ScWebServer *self)
       for (guint k = 0; k < report->streams->len; k++)
         {
           ScLiveStream *l = g_ptr_array_index (report->streams, k);
-          g_autoptr (GError) error = NULL;
-          g_autoptr (ScReservation) r
-              = sc_db_get_reservation (self->db, l->reservation_id, &error);
-          ScLiveStream *copy;
+          ScLiveStream *copy = g_memdup2 (l, sizeof *l);
 
-          /* A stream whose reservation is not here is not shown. */
-          if (r == NULL)
-            continue;
-          copy = g_new0 (ScLiveStream, 1);
-          *copy = *l;
           copy->stream = g_strdup (l->stream);
           copy->reservation_id = g_strdup (l->reservation_id);
           copy->node = g_strdup (l->node);
           copy->publisher = g_strdup (l->publisher);
-          copy->owner_id = r->owner_id;
-          copy->private_stream = r->visibility == SC_VISIBILITY_PRIVATE;
           g_ptr_array_add (out, copy);
         }
     }
@@ -206,6 +196,29 @@ parse_stream (JsonObject *object, const char *node)
   return sc_live_stream_from_json (object, node);
 }
 
+/* Fills in each reported stream's owner and visibility from its
+ * reservation, once per report; a stream whose reservation is not here
+ * is dropped. */
+static void
+add_owners (ScWebServer *self, GPtrArray *streams)
+{
+  for (guint i = streams->len; i-- > 0;)
+    {
+      ScLiveStream *l = g_ptr_array_index (streams, i);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (ScReservation) r
+          = sc_db_get_reservation (self->db, l->reservation_id, &error);
+
+      if (r == NULL)
+        {
+          g_ptr_array_remove_index (streams, i);
+          continue;
+        }
+      l->owner_id = r->owner_id;
+      l->private_stream = r->visibility == SC_VISIBILITY_PRIVATE;
+    }
+}
+
 static gpointer
 parse_refusal (JsonObject *object, const char *node)
 {
@@ -257,6 +270,7 @@ report_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
       sc_node_report_free (report);
       return;
     }
+  add_owners (self, report->streams);
   if (refused != NULL && JSON_NODE_HOLDS_OBJECT (refused))
     for (int r = SC_ADMIT_OK + 1; r < SC_ADMIT_N_RESULTS; r++)
       {

@@ -89,11 +89,11 @@ static void
 static_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                 GHashTable *query, gpointer data)
 {
+  ScWebServer *self = data;
   SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
   SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
   g_autofree char *name = NULL;
-  g_autofree char *etag = NULL;
-  g_autofree char *digest = NULL;
+  const char *etag;
   g_autoptr (GBytes) bytes = NULL;
   const char *type, *match;
 
@@ -116,8 +116,16 @@ static_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   if (!sc_http_require_method (msg, "GET", "HEAD", NULL))
     return;
 
-  digest = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
-  etag = g_strdup_printf ("\"%.32s\"", digest);
+  etag = g_hash_table_lookup (self->etags, name);
+  if (etag == NULL)
+    {
+      /* The files never change while the binary runs: hash each once. */
+      g_autofree char *digest
+          = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+
+      etag = g_strdup_printf ("\"%.32s\"", digest);
+      g_hash_table_insert (self->etags, g_strdup (name), (char *)etag);
+    }
   soup_message_headers_replace (resp, "ETag", etag);
   soup_message_headers_replace (resp, "Cache-Control", "no-cache");
   soup_message_headers_replace (resp, "Content-Security-Policy", CSP);

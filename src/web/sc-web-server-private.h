@@ -47,6 +47,7 @@ struct _ScWebServer
   GPtrArray *awaiting_commit; /* paused SoupServerMessage, see below */
   guint commit_idle_id;
   GHashTable *node_reports;   /* node name → ScNodeReport */
+  GHashTable *etags;          /* web file's resource name → its ETag */
   GHashTable *pending_logins; /* addresses with a password being checked */
   GTask *stop_task;
   guint stop_timeout_id;

@@ -62,6 +62,7 @@ sc_web_server_finalize (GObject *object)
   g_clear_handle_id (&self->commit_idle_id, g_source_remove);
   g_clear_pointer (&self->pending_logins, g_hash_table_unref);
   g_clear_pointer (&self->node_reports, g_hash_table_unref);
+  g_clear_pointer (&self->etags, g_hash_table_unref);
   g_clear_pointer (&self->settings, sc_settings_unref);
   g_clear_object (&self->db);
   g_clear_object (&self->clock);
@@ -89,6 +90,7 @@ sc_web_server_init (ScWebServer *self)
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->node_reports = g_hash_table_new_full (
       g_str_hash, g_str_equal, g_free, (GDestroyNotify)sc_node_report_free);
+  self->etags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 static void
