@@ -27,6 +27,7 @@
 
 #include <gst/app/gstappsink.h>
 #include <gst/sdp/sdp.h>
+#include <stdio.h>
 #include <string.h>
 
 struct _ScLiveFactory
@@ -279,17 +280,105 @@ attach_play (ScLiveFactory *self, GstRTSPMedia *media, GstElement *bin,
                          p, play_outputs_free, 0);
 }
 
-/* gst-rtsp-server sends each viewer's RTP from an appsink that syncs to the
- * clock (rate control), and a live pipeline's sinks add their
- * processing-deadline (20 ms by default) to the latency they wait out: every
- * frame sat 20 ms in the server before it went out. The hub's buffers are
- * due when they arrive; nothing here needs that slack. */
+/* gst-rtsp-server turns rate control back on when it prepares the media. */
+static void
+on_appsink_sync (GObject *sink, GParamSpec *pspec, gpointer data)
+{
+  if (gst_base_sink_get_sync (GST_BASE_SINK (sink)))
+    gst_base_sink_set_sync (GST_BASE_SINK (sink), FALSE);
+}
+
+static void
+unref_fanout_closure_data (gpointer data, GClosure *closure)
+{
+  sc_fanout_unref (data);
+}
+
+static GstPadProbeReturn
+on_rtpbin_data (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  ScFanout *fanout = data;
+  guint index
+      = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (pad), "sc-index"));
+  gboolean rtcp
+      = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (pad), "sc-rtcp"));
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    sc_fanout_send (fanout, index, rtcp, NULL,
+                    GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+  else if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    sc_fanout_send (fanout, index, rtcp, GST_PAD_PROBE_INFO_BUFFER (info),
+                    NULL);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Each stream's RTP and RTCP as rtpbin sends them go to the viewers that
+ * receive them interleaved (ScFanout), past gst-rtsp-server's own
+ * per-viewer path; viewers over UDP still get them from its udpsinks. */
+static void
+on_rtpbin_pad_added (GstElement *rtpbin, GstPad *pad, gpointer data)
+{
+  g_autofree char *name = gst_pad_get_name (pad);
+  guint index = 0;
+  gboolean rtcp;
+
+  if (sscanf (name, "send_rtp_src_%u", &index) == 1)
+    rtcp = FALSE;
+  else if (sscanf (name, "send_rtcp_src_%u", &index) == 1)
+    rtcp = TRUE;
+  else
+    return;
+  g_object_set_data (G_OBJECT (pad), "sc-index", GUINT_TO_POINTER (index));
+  g_object_set_data (G_OBJECT (pad), "sc-rtcp", GINT_TO_POINTER (rtcp));
+  gst_pad_add_probe (
+      pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+      on_rtpbin_data, sc_fanout_ref (data), (GDestroyNotify)sc_fanout_unref);
+}
+
+/* A live pipeline's sinks add their processing-deadline (20 ms by default)
+ * to the latency they wait out: every frame sat 20 ms in the server before
+ * it went out. The hub's buffers are due when they arrive; nothing here
+ * needs that slack.
+ *
+ * The appsinks are gst-rtsp-server's, for viewers over TCP, and those are
+ * the fanout's now (on_rtpbin_pad_added). They must never hold the
+ * streaming threads: without rate control (a clock wait per buffer), and
+ * dropping rather than waiting for gst-rtsp-server's send thread, which
+ * only comes back for a pending RTP buffer when a watch reports a message
+ * written (never, on the fanout's path): it left one track stalled behind
+ * a full appsink. */
 static void
 on_play_element_added (GstBin *pipeline, GstBin *sub_bin, GstElement *element,
                        gpointer data)
 {
+  GstElementFactory *factory = gst_element_get_factory (element);
+
   if (GST_IS_BASE_SINK (element))
     gst_base_sink_set_processing_deadline (GST_BASE_SINK (element), 0);
+  if (GST_IS_APP_SINK (element))
+    {
+      gst_app_sink_set_drop (GST_APP_SINK (element), TRUE);
+      gst_base_sink_set_sync (GST_BASE_SINK (element), FALSE);
+      g_signal_connect (element, "notify::sync", G_CALLBACK (on_appsink_sync),
+                        NULL);
+    }
+  if (factory != NULL
+      && g_strcmp0 (gst_plugin_feature_get_name (factory), "rtpbin") == 0)
+    g_signal_connect_data (element, "pad-added",
+                           G_CALLBACK (on_rtpbin_pad_added),
+                           sc_fanout_ref (data), unref_fanout_closure_data, 0);
+}
+
+/**
+ * sc_live_media_get_fanout:
+ *
+ * Returns: (transfer none) (nullable): what sends @media to its
+ *   interleaved viewers, if it is a stream's shared PLAY media
+ */
+ScFanout *
+sc_live_media_get_fanout (GstRTSPMedia *media)
+{
+  return g_object_get_data (G_OBJECT (media), "sc-fanout");
 }
 
 static GstRTSPMedia *
@@ -319,8 +408,15 @@ sc_live_factory_construct (GstRTSPMediaFactory *factory, const GstRTSPUrl *url)
   gst_rtsp_media_collect_streams (media);
   pipeline = gst_pipeline_new (NULL);
   if (!record)
-    g_signal_connect (pipeline, "deep-element-added",
-                      G_CALLBACK (on_play_element_added), NULL);
+    {
+      ScFanout *fanout = sc_fanout_new ();
+
+      g_object_set_data_full (G_OBJECT (media), "sc-fanout", fanout,
+                              (GDestroyNotify)sc_fanout_unref);
+      g_signal_connect_data (
+          pipeline, "deep-element-added", G_CALLBACK (on_play_element_added),
+          sc_fanout_ref (fanout), unref_fanout_closure_data, 0);
+    }
   gst_rtsp_media_take_pipeline (media, GST_PIPELINE_CAST (pipeline));
 
   if (record)

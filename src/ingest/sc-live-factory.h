@@ -3,6 +3,7 @@
 
 #include <gst/rtsp-server/rtsp-server.h>
 
+#include "sc-fanout.h"
 #include "sc-ingest.h"
 
 G_BEGIN_DECLS
@@ -12,5 +13,6 @@ G_DECLARE_FINAL_TYPE (ScLiveFactory, sc_live_factory, SC, LIVE_FACTORY,
                       GstRTSPMediaFactory)
 
 ScLiveFactory *sc_live_factory_new (ScIngest *ingest, const char *stream);
+ScFanout *sc_live_media_get_fanout (GstRTSPMedia *media);
 
 G_END_DECLS

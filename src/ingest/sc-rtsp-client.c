@@ -14,8 +14,15 @@
  *   token, reservation), because viewers send the token on
  *   DESCRIBE only.
  *
- * Runs on the client's own context (thread pool); the approval is
- * protected by @lock.
+ * - a viewer that plays a stream's shared media interleaved in its RTSP
+ *   connection is served by the media's #ScFanout instead of
+ *   gst-rtsp-server's per-viewer path: from its PLAY the client's outgoing
+ *   messages go through the fanout's viewer (so that they never split a
+ *   packet), and its transports leave the media's streams, which would
+ *   otherwise send to it too.
+ *
+ * Runs on the client's own context (thread pool); the approval and the
+ * viewer are protected by @lock.
  */
 
 #include "config.h"
@@ -23,6 +30,8 @@
 #include "sc-rtsp-client.h"
 
 #include "sc-ingest-private.h"
+#include "sc-live-factory.h"
+#include "sc-rtsp-server.h"
 
 #include <string.h>
 
@@ -36,6 +45,10 @@ struct _ScRtspClient
   char *stream;               /* protected by lock */
   ScReservation *reservation; /* protected by lock */
   char *token;                /* protected by lock */
+
+  ScFanoutViewer *viewer;  /* protected by lock */
+  ScFanout *fanout;        /* protected by lock; the one serving viewer */
+  GstRTSPSession *session; /* protected by lock; kept from expiring */
 };
 
 G_DEFINE_FINAL_TYPE (ScRtspClient, sc_rtsp_client, GST_TYPE_RTSP_CLIENT)
@@ -48,11 +61,208 @@ sc_rtsp_client_make_path_from_uri (GstRTSPClient *client, const GstRTSPUrl *uri)
   return g_strconcat (uri->abspath, control, NULL);
 }
 
+static ScFanoutViewer *
+dup_viewer (ScRtspClient *self)
+{
+  ScFanoutViewer *v;
+
+  g_mutex_lock (&self->lock);
+  v = self->viewer ? sc_fanout_viewer_ref (self->viewer) : NULL;
+  g_mutex_unlock (&self->lock);
+  return v;
+}
+
+/* Everything the client sends, once its viewer is served by a fanout. */
+static gboolean
+send_through_viewer (GstRTSPClient *client, GstRTSPMessage *messages, guint n,
+                     gboolean close, gpointer data)
+{
+  g_autoptr (ScFanoutViewer) v = dup_viewer (SC_RTSP_CLIENT (client));
+  gboolean ok = v != NULL && sc_fanout_viewer_send_messages (v, messages, n);
+
+  if (close || !ok)
+    sc_rtsp_close_client_later (client);
+  return ok;
+}
+
+static void
+on_viewer_failed (ScFanoutViewer *viewer, gpointer data)
+{
+  g_autoptr (GstRTSPClient) client = g_weak_ref_get (data);
+
+  if (client != NULL)
+    sc_rtsp_close_client_later (client);
+}
+
+static void
+free_weak_ref (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+/* Whether @ctx's session media is received interleaved, every stream. */
+static gboolean
+all_interleaved (GstRTSPSessionMedia *sessmedia)
+{
+  g_autoptr (GPtrArray) transports
+      = gst_rtsp_session_media_get_transports (sessmedia);
+  guint found = 0;
+
+  for (guint i = 0; i < transports->len; i++)
+    {
+      GstRTSPStreamTransport *trans = g_ptr_array_index (transports, i);
+
+      if (trans == NULL)
+        continue;
+      if (gst_rtsp_stream_transport_get_transport (trans)->lower_transport
+          != GST_RTSP_LOWER_TRANS_TCP)
+        return FALSE;
+      found++;
+    }
+  return found > 0;
+}
+
+/* Before a PLAY is answered: a viewer of a shared media, all interleaved,
+ * is handed to the media's fanout, which starts sending once the answer
+ * is written. */
+static GstRTSPStatusCode
+sc_rtsp_client_pre_play_request (GstRTSPClient *client, GstRTSPContext *ctx)
+{
+  ScRtspClient *self = SC_RTSP_CLIENT (client);
+  ScFanout *fanout = ctx->media ? sc_live_media_get_fanout (ctx->media) : NULL;
+  GstRTSPConnection *conn = gst_rtsp_client_get_connection (client);
+  g_autoptr (GPtrArray) transports = NULL;
+  g_autoptr (ScFanoutViewer) v = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean install = FALSE;
+
+  if (fanout == NULL || conn == NULL || ctx->sessmedia == NULL
+      || ctx->session == NULL || gst_rtsp_connection_is_tunneled (conn)
+      || !all_interleaved (ctx->sessmedia))
+    return GST_RTSP_STS_OK;
+
+  g_mutex_lock (&self->lock);
+  if (self->viewer == NULL)
+    {
+      GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+      self->viewer = sc_fanout_viewer_new (
+          gst_rtsp_connection_get_write_socket (conn), &error);
+      if (self->viewer == NULL)
+        {
+          g_mutex_unlock (&self->lock);
+          g_free (ref);
+          GST_WARNING ("viewer served by gst-rtsp-server: %s", error->message);
+          return GST_RTSP_STS_OK;
+        }
+      g_weak_ref_init (ref, client);
+      sc_fanout_viewer_set_failed_func (self->viewer, on_viewer_failed, ref,
+                                        free_weak_ref);
+      self->fanout = sc_fanout_ref (fanout);
+      self->session = g_object_ref (ctx->session);
+      gst_rtsp_session_prevent_expire (self->session);
+      install = TRUE;
+    }
+  if (self->fanout == fanout)
+    v = sc_fanout_viewer_ref (self->viewer);
+  g_mutex_unlock (&self->lock);
+  if (v == NULL)
+    return GST_RTSP_STS_OK; /* a second media on one connection */
+
+  transports = gst_rtsp_session_media_get_transports (ctx->sessmedia);
+  for (guint i = 0; i < transports->len; i++)
+    {
+      GstRTSPStreamTransport *trans = g_ptr_array_index (transports, i);
+      const GstRTSPTransport *t;
+
+      if (trans == NULL)
+        continue;
+      t = gst_rtsp_stream_transport_get_transport (trans);
+      /* Active in gst-rtsp-server's books, but never among the stream's
+       * receivers: the PLAY that follows finds it active already. */
+      gst_rtsp_stream_transport_set_active (trans, TRUE);
+      gst_rtsp_stream_remove_transport (
+          gst_rtsp_stream_transport_get_stream (trans), trans);
+      sc_fanout_viewer_set_channels (
+          v,
+          gst_rtsp_stream_get_index (
+              gst_rtsp_stream_transport_get_stream (trans)),
+          t->interleaved.min, t->interleaved.max);
+    }
+  sc_fanout_viewer_expect_play (v);
+  if (install)
+    gst_rtsp_client_set_send_messages_func (client, send_through_viewer, NULL,
+                                            NULL);
+  sc_fanout_add (fanout, v);
+  return GST_RTSP_STS_OK;
+}
+
+static GstRTSPStatusCode
+sc_rtsp_client_pre_pause_request (GstRTSPClient *client, GstRTSPContext *ctx)
+{
+  g_autoptr (ScFanoutViewer) v = dup_viewer (SC_RTSP_CLIENT (client));
+
+  if (v != NULL)
+    sc_fanout_viewer_set_playing (v, FALSE);
+  return GST_RTSP_STS_OK;
+}
+
+/* Stops the fanout for this client; with @close, for good. */
+static void
+release_viewer (ScRtspClient *self, gboolean close)
+{
+  ScFanoutViewer *v;
+  ScFanout *fanout;
+  GstRTSPSession *session = NULL;
+
+  g_mutex_lock (&self->lock);
+  v = self->viewer ? sc_fanout_viewer_ref (self->viewer) : NULL;
+  fanout = self->fanout ? sc_fanout_ref (self->fanout) : NULL;
+  if (close)
+    {
+      g_clear_pointer (&self->viewer, sc_fanout_viewer_unref);
+      g_clear_pointer (&self->fanout, sc_fanout_unref);
+      session = g_steal_pointer (&self->session);
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (v != NULL)
+    {
+      sc_fanout_viewer_set_playing (v, FALSE);
+      sc_fanout_remove (fanout, v);
+      if (close)
+        sc_fanout_viewer_close (v);
+      sc_fanout_viewer_unref (v);
+      sc_fanout_unref (fanout);
+    }
+  if (session != NULL)
+    {
+      gst_rtsp_session_allow_expire (session);
+      g_object_unref (session);
+    }
+}
+
+static void
+sc_rtsp_client_teardown_request (GstRTSPClient *client, GstRTSPContext *ctx)
+{
+  release_viewer (SC_RTSP_CLIENT (client), FALSE);
+}
+
+static void
+sc_rtsp_client_closed (GstRTSPClient *client)
+{
+  release_viewer (SC_RTSP_CLIENT (client), TRUE);
+  if (GST_RTSP_CLIENT_CLASS (sc_rtsp_client_parent_class)->closed != NULL)
+    GST_RTSP_CLIENT_CLASS (sc_rtsp_client_parent_class)->closed (client);
+}
+
 static void
 sc_rtsp_client_finalize (GObject *object)
 {
   ScRtspClient *self = SC_RTSP_CLIENT (object);
 
+  release_viewer (self, TRUE);
   g_clear_weak_pointer (&self->ingest);
   g_free (self->stream);
   g_free (self->token);
@@ -64,9 +274,14 @@ sc_rtsp_client_finalize (GObject *object)
 static void
 sc_rtsp_client_class_init (ScRtspClientClass *klass)
 {
+  GstRTSPClientClass *client_class = GST_RTSP_CLIENT_CLASS (klass);
+
   G_OBJECT_CLASS (klass)->finalize = sc_rtsp_client_finalize;
-  GST_RTSP_CLIENT_CLASS (klass)->make_path_from_uri
-      = sc_rtsp_client_make_path_from_uri;
+  client_class->make_path_from_uri = sc_rtsp_client_make_path_from_uri;
+  client_class->pre_play_request = sc_rtsp_client_pre_play_request;
+  client_class->pre_pause_request = sc_rtsp_client_pre_pause_request;
+  client_class->teardown_request = sc_rtsp_client_teardown_request;
+  client_class->closed = sc_rtsp_client_closed;
 }
 
 static void

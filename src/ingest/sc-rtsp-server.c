@@ -103,6 +103,25 @@ sc_rtsp_close_client (GstRTSPClient *client)
                               g_object_ref (client), g_object_unref);
 }
 
+/**
+ * sc_rtsp_close_client_later:
+ *
+ * Like sc_rtsp_close_client(), but never before returning, even on the
+ * client's own thread: for callers inside gst-rtsp-server's sending, whose
+ * lock the close takes.
+ */
+void
+sc_rtsp_close_client_later (GstRTSPClient *client)
+{
+  GMainContext *context = g_object_get_data (G_OBJECT (client), CONTEXT_KEY);
+  GSource *idle = g_idle_source_new ();
+
+  g_source_set_callback (idle, close_in_own_context, g_object_ref (client),
+                         g_object_unref);
+  g_source_attach (idle, context);
+  g_source_unref (idle);
+}
+
 static GstRTSPClient *
 sc_rtsp_server_create_client (GstRTSPServer *server)
 {

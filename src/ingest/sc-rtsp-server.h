@@ -13,5 +13,6 @@ G_DECLARE_FINAL_TYPE (ScRtspServer, sc_rtsp_server, SC, RTSP_SERVER,
 
 ScRtspServer *sc_rtsp_server_new (ScIngest *ingest);
 void sc_rtsp_close_client (GstRTSPClient *client);
+void sc_rtsp_close_client_later (GstRTSPClient *client);
 
 G_END_DECLS
