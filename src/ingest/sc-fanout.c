@@ -13,6 +13,11 @@
  * wake-ups or locks shared with other viewers. gst-rtsp-server's own path
  * costs about twice as much per viewer (docs/PERFORMANCE.md).
  *
+ * A payloader may push one access unit in several parts (an H.264
+ * delimiter or parameter sets, then the slice's fragments): RTP that does
+ * not end an access unit is held until the part that does, so that a
+ * frame still costs each viewer one send() and one wake-up.
+ *
  * A viewer that cannot take a block at once keeps the rest in its backlog,
  * which is sent first next time, so that blocks are never split by
  * anything else. When the backlog is full, whole blocks are dropped; a
@@ -53,6 +58,7 @@ struct _ScFanout
   gatomicrefcount ref;
   GMutex lock;
   GPtrArray *viewers; /* protected by lock; never changed, only replaced */
+  GstBufferList *pending[SC_FANOUT_MAX_STREAMS]; /* protected by lock */
 };
 
 struct _ScFanoutViewer
@@ -113,6 +119,8 @@ sc_fanout_unref (ScFanout *self)
   if (!g_atomic_ref_count_dec (&self->ref))
     return;
   g_ptr_array_unref (self->viewers);
+  for (guint i = 0; i < SC_FANOUT_MAX_STREAMS; i++)
+    g_clear_pointer (&self->pending[i], gst_buffer_list_unref);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
@@ -364,20 +372,49 @@ out:
   return failed;
 }
 
+/* With the lock: @list (or @buffer) after what waits for stream @index, as
+ * one list; NULL if it must wait too. */
+static GstBufferList *
+take_with_pending (ScFanout *self, guint index, GstBuffer *buffer,
+                   GstBufferList *list, gboolean complete)
+{
+  GstBufferList *all = self->pending[index];
+  guint n = list ? gst_buffer_list_length (list) : 1;
+
+  if (all == NULL && complete)
+    return NULL;
+  if (all == NULL)
+    all = gst_buffer_list_new ();
+  for (guint i = 0; i < n; i++)
+    gst_buffer_list_add (
+        all, gst_buffer_ref (list ? gst_buffer_list_get (list, i) : buffer));
+  /* A stream that never marks the end of its units is not held forever. */
+  if (!complete && gst_buffer_list_length (all) < 256)
+    {
+      self->pending[index] = all;
+      return NULL;
+    }
+  self->pending[index] = NULL;
+  return all;
+}
+
 /**
  * sc_fanout_send:
  * @index: the stream (track) of the media
  * @rtcp: whether these are RTCP packets (else RTP)
  * @buffer: (nullable): one packet
  * @list: (nullable): packets
+ * @complete: whether these packets end an access unit (else they are held
+ *   and go with the next ones of the stream)
  *
  * Sends the packets to every playing viewer that receives stream @index.
  */
 void
 sc_fanout_send (ScFanout *self, guint index, gboolean rtcp, GstBuffer *buffer,
-                GstBufferList *list)
+                GstBufferList *list, gboolean complete)
 {
   g_autoptr (GPtrArray) viewers = NULL;
+  g_autoptr (GstBufferList) joined = NULL;
   Block b;
   gint64 now;
 
@@ -385,7 +422,21 @@ sc_fanout_send (ScFanout *self, guint index, gboolean rtcp, GstBuffer *buffer,
     return;
   g_mutex_lock (&self->lock);
   viewers = g_ptr_array_ref (self->viewers);
+  if (!rtcp)
+    {
+      joined = take_with_pending (self, index, buffer, list, complete);
+      if (joined == NULL && !complete)
+        {
+          g_mutex_unlock (&self->lock);
+          return;
+        }
+    }
   g_mutex_unlock (&self->lock);
+  if (joined != NULL)
+    {
+      buffer = NULL;
+      list = joined;
+    }
   if (viewers->len == 0 || !block_init (&b, buffer, list))
     return;
 

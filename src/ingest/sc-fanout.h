@@ -22,7 +22,7 @@ ScFanout *sc_fanout_ref (ScFanout *self);
 void sc_fanout_unref (ScFanout *self);
 
 void sc_fanout_send (ScFanout *self, guint index, gboolean rtcp,
-                     GstBuffer *buffer, GstBufferList *list);
+                     GstBuffer *buffer, GstBufferList *list, gboolean complete);
 void sc_fanout_add (ScFanout *self, ScFanoutViewer *viewer);
 void sc_fanout_remove (ScFanout *self, ScFanoutViewer *viewer);
 guint sc_fanout_get_n_viewers (ScFanout *self);

@@ -26,6 +26,7 @@
 #include "sc-rtsp-client.h"
 
 #include <gst/app/gstappsink.h>
+#include <gst/rtp/gstrtpbuffer.h>
 #include <gst/sdp/sdp.h>
 #include <stdio.h>
 #include <string.h>
@@ -294,6 +295,32 @@ unref_fanout_closure_data (gpointer data, GClosure *closure)
   sc_fanout_unref (data);
 }
 
+/* Whether @pad carries video, whose access units end with the RTP marker
+ * bit (RFC 6184, 5.1); other media end a unit with every packet. */
+static gboolean
+pad_is_video (GstPad *pad)
+{
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  const char *media = caps ? gst_structure_get_string (
+                          gst_caps_get_structure (caps, 0), "media")
+                           : NULL;
+
+  return g_strcmp0 (media, "video") == 0;
+}
+
+static gboolean
+ends_unit (GstBuffer *buffer)
+{
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  gboolean marker;
+
+  if (!gst_rtp_buffer_map (buffer, GST_MAP_READ, &rtp))
+    return TRUE;
+  marker = gst_rtp_buffer_get_marker (&rtp);
+  gst_rtp_buffer_unmap (&rtp);
+  return marker;
+}
+
 static GstPadProbeReturn
 on_rtpbin_data (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
@@ -302,13 +329,23 @@ on_rtpbin_data (GstPad *pad, GstPadProbeInfo *info, gpointer data)
       = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (pad), "sc-index"));
   gboolean rtcp
       = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (pad), "sc-rtcp"));
+  GstBufferList *list = NULL;
+  GstBuffer *buffer = NULL, *last;
+  gboolean complete = TRUE;
 
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-    sc_fanout_send (fanout, index, rtcp, NULL,
-                    GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+    list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
   else if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
-    sc_fanout_send (fanout, index, rtcp, GST_PAD_PROBE_INFO_BUFFER (info),
-                    NULL);
+    buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  else
+    return GST_PAD_PROBE_OK;
+  last = buffer ? buffer
+         : gst_buffer_list_length (list) > 0
+             ? gst_buffer_list_get (list, gst_buffer_list_length (list) - 1)
+             : NULL;
+  if (!rtcp && last != NULL && pad_is_video (pad))
+    complete = ends_unit (last);
+  sc_fanout_send (fanout, index, rtcp, buffer, list, complete);
   return GST_PAD_PROBE_OK;
 }
 

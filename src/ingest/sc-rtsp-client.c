@@ -179,11 +179,6 @@ sc_rtsp_client_pre_play_request (GstRTSPClient *client, GstRTSPContext *ctx)
       if (trans == NULL)
         continue;
       t = gst_rtsp_stream_transport_get_transport (trans);
-      /* Active in gst-rtsp-server's books, but never among the stream's
-       * receivers: the PLAY that follows finds it active already. */
-      gst_rtsp_stream_transport_set_active (trans, TRUE);
-      gst_rtsp_stream_remove_transport (
-          gst_rtsp_stream_transport_get_stream (trans), trans);
       sc_fanout_viewer_set_channels (
           v,
           gst_rtsp_stream_get_index (
@@ -196,6 +191,29 @@ sc_rtsp_client_pre_play_request (GstRTSPClient *client, GstRTSPContext *ctx)
                                             NULL);
   sc_fanout_add (fanout, v);
   return GST_RTSP_STS_OK;
+}
+
+/* After the PLAY, which added the transports to the media's streams: they
+ * leave them (staying active in gst-rtsp-server's books), so that only the
+ * fanout sends to this viewer. What the streams sent meanwhile was dropped
+ * by send_through_viewer(). */
+static void
+sc_rtsp_client_play_request (GstRTSPClient *client, GstRTSPContext *ctx)
+{
+  g_autoptr (ScFanoutViewer) v = dup_viewer (SC_RTSP_CLIENT (client));
+  g_autoptr (GPtrArray) transports = NULL;
+
+  if (v == NULL || ctx->sessmedia == NULL || !sc_fanout_viewer_is_playing (v))
+    return;
+  transports = gst_rtsp_session_media_get_transports (ctx->sessmedia);
+  for (guint i = 0; i < transports->len; i++)
+    {
+      GstRTSPStreamTransport *trans = g_ptr_array_index (transports, i);
+
+      if (trans != NULL)
+        gst_rtsp_stream_remove_transport (
+            gst_rtsp_stream_transport_get_stream (trans), trans);
+    }
 }
 
 static GstRTSPStatusCode
@@ -279,6 +297,7 @@ sc_rtsp_client_class_init (ScRtspClientClass *klass)
   G_OBJECT_CLASS (klass)->finalize = sc_rtsp_client_finalize;
   client_class->make_path_from_uri = sc_rtsp_client_make_path_from_uri;
   client_class->pre_play_request = sc_rtsp_client_pre_play_request;
+  client_class->play_request = sc_rtsp_client_play_request;
   client_class->pre_pause_request = sc_rtsp_client_pre_pause_request;
   client_class->teardown_request = sc_rtsp_client_teardown_request;
   client_class->closed = sc_rtsp_client_closed;
