@@ -72,7 +72,14 @@ dup_viewer (ScRtspClient *self)
   return v;
 }
 
-/* Everything the client sends, once its viewer is served by a fanout. */
+/* Everything the client sends, once its viewer is served by a fanout.
+ *
+ * Never FALSE: a failed connection is closed here. gst-rtsp-server's
+ * stream send thread, told a send failed, takes the stream's lock while it
+ * holds the transport's backlog lock, and gst_rtsp_stream_remove_transport()
+ * (play_request below) takes them the other way round: a deadlock that
+ * stopped the stream's data and, through the media lock held around PLAY,
+ * every other client of the media. */
 static gboolean
 send_through_viewer (GstRTSPClient *client, GstRTSPMessage *messages, guint n,
                      gboolean close, gpointer data)
@@ -82,7 +89,7 @@ send_through_viewer (GstRTSPClient *client, GstRTSPMessage *messages, guint n,
 
   if (close || !ok)
     sc_rtsp_close_client_later (client);
-  return ok;
+  return TRUE;
 }
 
 static void
@@ -200,10 +207,15 @@ sc_rtsp_client_pre_play_request (GstRTSPClient *client, GstRTSPContext *ctx)
 static void
 sc_rtsp_client_play_request (GstRTSPClient *client, GstRTSPContext *ctx)
 {
-  g_autoptr (ScFanoutViewer) v = dup_viewer (SC_RTSP_CLIENT (client));
+  ScRtspClient *self = SC_RTSP_CLIENT (client);
   g_autoptr (GPtrArray) transports = NULL;
+  gboolean served;
 
-  if (v == NULL || ctx->sessmedia == NULL || !sc_fanout_viewer_is_playing (v))
+  g_mutex_lock (&self->lock);
+  served = self->fanout != NULL && ctx->media != NULL
+           && self->fanout == sc_live_media_get_fanout (ctx->media);
+  g_mutex_unlock (&self->lock);
+  if (!served || ctx->sessmedia == NULL)
     return;
   transports = gst_rtsp_session_media_get_transports (ctx->sessmedia);
   for (guint i = 0; i < transports->len; i++)

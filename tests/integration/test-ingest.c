@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <gst/rtsp/rtsp.h>
 #include <signal.h>
 #include <string.h>
 
@@ -79,6 +80,171 @@ test_ffmpeg (Fixture *f, gconstpointer data)
   g_assert_cmpint (sc_test_wait_live (f, "ff", TRUE, 15000), >, 0);
   viewer = sc_test_view (f, "ff", NULL, 25);
   g_assert_true (sc_test_got_frames (viewer, 20000));
+  sc_test_stop_process (pub);
+}
+
+/* One RTSP exchange on @conn, interleaved packets before the answer
+ * counted in @packets; the answer's status. */
+static GstRTSPStatusCode
+rtsp_exchange (GstRTSPConnection *conn, GstRTSPMethod method, const char *url,
+               const char *session, const char *transport, guint *packets,
+               char **out_session)
+{
+  static guint cseq = 1;
+  g_autofree char *cseq_text = g_strdup_printf ("%u", cseq++);
+  GstRTSPMessage request = { 0 }, reply = { 0 };
+  GstRTSPStatusCode code = 0;
+
+  gst_rtsp_message_init_request (&request, method, url);
+  gst_rtsp_message_add_header (&request, GST_RTSP_HDR_CSEQ, cseq_text);
+  if (session != NULL)
+    gst_rtsp_message_add_header (&request, GST_RTSP_HDR_SESSION, session);
+  if (transport != NULL)
+    gst_rtsp_message_add_header (&request, GST_RTSP_HDR_TRANSPORT, transport);
+  g_assert_cmpint (
+      gst_rtsp_connection_send_usec (conn, &request, 5 * G_USEC_PER_SEC), ==,
+      GST_RTSP_OK);
+  gst_rtsp_message_unset (&request);
+  for (;;)
+    {
+      char *value = NULL;
+
+      /* A packet split by an answer would be a parse error here. */
+      g_assert_cmpint (
+          gst_rtsp_connection_receive_usec (conn, &reply, 5 * G_USEC_PER_SEC),
+          ==, GST_RTSP_OK);
+      if (gst_rtsp_message_get_type (&reply) == GST_RTSP_MESSAGE_DATA)
+        {
+          (*packets)++;
+          gst_rtsp_message_unset (&reply);
+          continue;
+        }
+      g_assert_cmpint (gst_rtsp_message_get_type (&reply), ==,
+                       GST_RTSP_MESSAGE_RESPONSE);
+      gst_rtsp_message_get_header (&reply, GST_RTSP_HDR_CSEQ, &value, 0);
+      g_assert_cmpstr (value, ==, cseq_text);
+      gst_rtsp_message_parse_response (&reply, &code, NULL, NULL);
+      if (out_session != NULL
+          && gst_rtsp_message_get_header (&reply, GST_RTSP_HDR_SESSION, &value,
+                                          0)
+                 == GST_RTSP_OK)
+        *out_session = g_strndup (value, strcspn (value, ";"));
+      gst_rtsp_message_unset (&reply);
+      return code;
+    }
+}
+
+/* Interleaved packets counted for @ms. */
+static guint
+rtsp_packets_for (GstRTSPConnection *conn, guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+  guint packets = 0;
+
+  while (g_get_monotonic_time () < until)
+    {
+      GstRTSPMessage m = { 0 };
+      guint8 channel = 255;
+
+      g_assert_cmpint (
+          gst_rtsp_connection_receive_usec (conn, &m, 5 * G_USEC_PER_SEC), ==,
+          GST_RTSP_OK);
+      g_assert_cmpint (gst_rtsp_message_get_type (&m), ==,
+                       GST_RTSP_MESSAGE_DATA);
+      gst_rtsp_message_parse_data (&m, &channel);
+      g_assert_cmpuint (channel, <=, 1);
+      packets += channel == 0;
+      gst_rtsp_message_unset (&m);
+    }
+  return packets;
+}
+
+/* A viewer over TCP, through gst-rtsp (the library rtspsrc uses): the
+ * answers to its keep-alives come whole between packets, the packets go on
+ * around them, TEARDOWN is answered and the connection closed, and the
+ * viewer leaves the stream's count. */
+static void
+test_interleaved_session (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) ticket = sc_test_book (f, "tcp", 1, 60, NULL);
+  g_autoptr (GSubprocess) pub = publish_gst (
+      sc_test_json_string (ticket, "connection.rtsp_publish_url"));
+  g_autofree char *url = g_strdup_printf ("rtsp://127.0.0.1:%u/live/tcp",
+                                          f->server->rtsp_port);
+  g_autofree char *setup_url = g_strconcat (url, "/stream=0", NULL);
+  g_autofree char *session = NULL;
+  GstRTSPConnection *conn = NULL;
+  GstRTSPUrl *parsed = NULL;
+  GstRTSPMessage closing = { 0 };
+  guint before = 0, between = 0;
+
+  g_assert_cmpint (sc_test_wait_live (f, "tcp", TRUE, 15000), >, 0);
+  g_assert_cmpint (gst_rtsp_url_parse (url, &parsed), ==, GST_RTSP_OK);
+  g_assert_cmpint (gst_rtsp_connection_create (parsed, &conn), ==,
+                   GST_RTSP_OK);
+  gst_rtsp_url_free (parsed);
+  g_assert_cmpint (gst_rtsp_connection_connect_usec (conn, 5 * G_USEC_PER_SEC),
+                   ==, GST_RTSP_OK);
+
+  g_assert_cmpint (rtsp_exchange (conn, GST_RTSP_DESCRIBE, url, NULL, NULL,
+                                  &before, NULL),
+                   ==, GST_RTSP_STS_OK);
+  g_assert_cmpint (
+      rtsp_exchange (conn, GST_RTSP_SETUP, setup_url, NULL,
+                     "RTP/AVP/TCP;unicast;interleaved=0-1", &before, &session),
+      ==, GST_RTSP_STS_OK);
+  g_assert_nonnull (session);
+  g_assert_cmpint (
+      rtsp_exchange (conn, GST_RTSP_PLAY, url, session, NULL, &before, NULL),
+      ==, GST_RTSP_STS_OK);
+  g_assert_cmpuint (before, ==, 0); /* nothing before the PLAY's answer */
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_assert_cmpuint (rtsp_packets_for (conn, 700), >, 10);
+      g_assert_cmpint (rtsp_exchange (conn, GST_RTSP_GET_PARAMETER, url,
+                                      session, NULL, &between, NULL),
+                       ==, GST_RTSP_STS_OK);
+      g_assert_cmpint (rtsp_exchange (conn, GST_RTSP_OPTIONS, url, session,
+                                      NULL, &between, NULL),
+                       ==, GST_RTSP_STS_OK);
+    }
+  {
+    g_autoptr (ScTestResponse) r = NULL;
+    JsonObject *o = sc_test_live_entry (f, "tcp", &r);
+
+    g_assert_cmpint (json_object_get_int_member (o, "viewers"), ==, 1);
+  }
+
+  g_assert_cmpint (rtsp_exchange (conn, GST_RTSP_TEARDOWN, url, session, NULL,
+                                  &between, NULL),
+                   ==, GST_RTSP_STS_OK);
+  /* Then the server closes the connection (a packet or two may come
+   * first). */
+  for (int i = 0;; i++)
+    {
+      GstRTSPResult res = gst_rtsp_connection_receive_usec (
+          conn, &closing, 3 * G_USEC_PER_SEC);
+
+      gst_rtsp_message_unset (&closing);
+      if (res != GST_RTSP_OK)
+        {
+          g_assert_cmpint (res, ==, GST_RTSP_EEOF);
+          break;
+        }
+      g_assert_cmpint (i, <, 10);
+    }
+  gst_rtsp_connection_free (conn);
+  for (int i = 0;; i++)
+    {
+      g_autoptr (ScTestResponse) r = NULL;
+      JsonObject *o = sc_test_live_entry (f, "tcp", &r);
+
+      if (json_object_get_int_member (o, "viewers") == 0)
+        break;
+      g_assert_cmpint (i, <, 100);
+      g_usleep (20000);
+    }
   sc_test_stop_process (pub);
 }
 
@@ -616,6 +782,9 @@ main (int argc, char **argv)
               sc_test_fixture_tear_down);
   g_test_add ("/ingest/not-live", Fixture, NULL, sc_test_fixture_set_up,
               test_not_live, sc_test_fixture_tear_down);
+  g_test_add ("/ingest/interleaved-session", Fixture, NULL,
+              sc_test_fixture_set_up, test_interleaved_session,
+              sc_test_fixture_tear_down);
   g_test_add_func ("/ingest/split", test_split);
   return g_test_run ();
 }
