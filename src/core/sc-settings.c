@@ -81,6 +81,8 @@ static const SettingSpec specs[] = {
     "Streams this node carries at once" },
   { "node", "dial-in", TYPE_STRING, F (dial_in), "", 0, 0, NULL, NULL,
     "Telephone dial-in number put into tickets (empty: none)" },
+  { "rtsp", "direct-send", TYPE_BOOL, F (rtsp_direct_send), "true", 0, 0, NULL, NULL,
+    "Send to viewers over TCP directly (one write per viewer per frame) instead of through gst-rtsp-server's per-viewer path" },
   { "rtmp", "max-connections-per-address", TYPE_INT, F (rtmp_max_per_address), "32", 1, 100000, NULL, NULL,
     "RTMP connections one address may hold open at once" },
   { "rtmp", "max-message-bytes", TYPE_INT, F (rtmp_max_message_bytes), "4194304", 65536, 67108864, NULL, NULL,

@@ -50,6 +50,8 @@ typedef struct _ScSettings
   int rtmp_port;
   int capacity;
   char *dial_in;
+  /* [rtsp] */
+  gboolean rtsp_direct_send;
   /* [rtmp] */
   int rtmp_max_per_address;
   int rtmp_max_message_bytes;

@@ -27,5 +27,6 @@ void sc_ingest_count_refusal (ScIngest *self, ScAdmitResult result,
                               const char *stream, const char *address);
 char *sc_ingest_dup_url (ScIngest *self, const char *scheme, const char *path);
 char *sc_ingest_fragment (ScIngest *self, const char *name, guint n, guint pt);
+gboolean sc_ingest_get_direct_send (ScIngest *self);
 
 G_END_DECLS

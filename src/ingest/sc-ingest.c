@@ -747,3 +747,15 @@ sc_ingest_fragment (ScIngest *self, const char *name, guint n, guint pt)
   b = g_strsplit (with_n, "{pt}", -1);
   return g_strjoinv (pts, b);
 }
+
+/**
+ * sc_ingest_get_direct_send:
+ *
+ * Returns: whether viewers over TCP are sent to by an #ScFanout
+ *   (`[rtsp] direct-send`)
+ */
+gboolean
+sc_ingest_get_direct_send (ScIngest *self)
+{
+  return self->settings->rtsp_direct_send;
+}

@@ -281,18 +281,11 @@ attach_play (ScLiveFactory *self, GstRTSPMedia *media, GstElement *bin,
                          p, play_outputs_free, 0);
 }
 
-/* gst-rtsp-server turns rate control back on when it prepares the media. */
-static void
-on_appsink_sync (GObject *sink, GParamSpec *pspec, gpointer data)
-{
-  if (gst_base_sink_get_sync (GST_BASE_SINK (sink)))
-    gst_base_sink_set_sync (GST_BASE_SINK (sink), FALSE);
-}
-
 static void
 unref_fanout_closure_data (gpointer data, GClosure *closure)
 {
-  sc_fanout_unref (data);
+  if (data != NULL)
+    sc_fanout_unref (data);
 }
 
 /* Whether @pad carries video, whose access units end with the RTP marker
@@ -378,12 +371,11 @@ on_rtpbin_pad_added (GstElement *rtpbin, GstPad *pad, gpointer data)
  * needs that slack.
  *
  * The appsinks are gst-rtsp-server's, for viewers over TCP, and those are
- * the fanout's now (on_rtpbin_pad_added). They must never hold the
- * streaming threads: without rate control (a clock wait per buffer), and
- * dropping rather than waiting for gst-rtsp-server's send thread, which
- * only comes back for a pending RTP buffer when a watch reports a message
- * written (never, on the fanout's path): it left one track stalled behind
- * a full appsink. */
+ * the fanout's now (on_rtpbin_pad_added). They still pace the streaming
+ * thread (rate control: it sends nothing ahead of its time), but drop
+ * rather than wait for gst-rtsp-server's send thread, which only comes back
+ * for a pending RTP buffer when a watch reports a message written (never,
+ * on the fanout's path): it left one track stalled behind a full appsink. */
 static void
 on_play_element_added (GstBin *pipeline, GstBin *sub_bin, GstElement *element,
                        gpointer data)
@@ -392,13 +384,10 @@ on_play_element_added (GstBin *pipeline, GstBin *sub_bin, GstElement *element,
 
   if (GST_IS_BASE_SINK (element))
     gst_base_sink_set_processing_deadline (GST_BASE_SINK (element), 0);
+  if (data == NULL) /* [rtsp] direct-send = false */
+    return;
   if (GST_IS_APP_SINK (element))
-    {
-      gst_app_sink_set_drop (GST_APP_SINK (element), TRUE);
-      gst_base_sink_set_sync (GST_BASE_SINK (element), FALSE);
-      g_signal_connect (element, "notify::sync", G_CALLBACK (on_appsink_sync),
-                        NULL);
-    }
+    gst_app_sink_set_drop (GST_APP_SINK (element), TRUE);
   if (factory != NULL
       && g_strcmp0 (gst_plugin_feature_get_name (factory), "rtpbin") == 0)
     g_signal_connect_data (element, "pad-added",
@@ -446,13 +435,18 @@ sc_live_factory_construct (GstRTSPMediaFactory *factory, const GstRTSPUrl *url)
   pipeline = gst_pipeline_new (NULL);
   if (!record)
     {
-      ScFanout *fanout = sc_fanout_new ();
+      ScFanout *fanout = NULL;
 
-      g_object_set_data_full (G_OBJECT (media), "sc-fanout", fanout,
-                              (GDestroyNotify)sc_fanout_unref);
-      g_signal_connect_data (
-          pipeline, "deep-element-added", G_CALLBACK (on_play_element_added),
-          sc_fanout_ref (fanout), unref_fanout_closure_data, 0);
+      if (sc_ingest_get_direct_send (self->ingest))
+        {
+          fanout = sc_fanout_new ();
+          g_object_set_data_full (G_OBJECT (media), "sc-fanout", fanout,
+                                  (GDestroyNotify)sc_fanout_unref);
+          sc_fanout_ref (fanout);
+        }
+      g_signal_connect_data (pipeline, "deep-element-added",
+                             G_CALLBACK (on_play_element_added), fanout,
+                             unref_fanout_closure_data, 0);
     }
   gst_rtsp_media_take_pipeline (media, GST_PIPELINE_CAST (pipeline));
 
