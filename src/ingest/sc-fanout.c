@@ -142,7 +142,7 @@ copy_viewers_without (ScFanout *self, ScFanoutViewer *skip)
   return copy;
 }
 
-/* Senders keep using the list they took; the next ones take @viewers. */
+/* Senders keep using the list they took; the next ones take the copy. */
 static void
 update (ScFanout *self, ScFanoutViewer *viewer, gboolean add)
 {
@@ -577,23 +577,6 @@ sc_fanout_viewer_set_channels (ScFanoutViewer *v, guint index, guint8 rtp,
 }
 
 /**
- * sc_fanout_viewer_has_channel:
- *
- * Returns: whether the fanout sends on interleaved @channel of @viewer
- */
-gboolean
-sc_fanout_viewer_has_channel (ScFanoutViewer *v, guint8 channel)
-{
-  gboolean found = FALSE;
-
-  g_mutex_lock (&v->lock);
-  for (guint i = 0; i < SC_FANOUT_MAX_STREAMS && !found; i++)
-    found = v->channels[i][0] == channel || v->channels[i][1] == channel;
-  g_mutex_unlock (&v->lock);
-  return found;
-}
-
-/**
  * sc_fanout_viewer_expect_play:
  *
  * The next successful response written to @viewer answers its PLAY: the
@@ -626,6 +609,16 @@ sc_fanout_viewer_is_playing (ScFanoutViewer *v)
   playing = v->playing;
   g_mutex_unlock (&v->lock);
   return playing;
+}
+
+/* With the lock: whether the fanout sends on interleaved @channel. */
+static gboolean
+serves_channel (ScFanoutViewer *v, guint8 channel)
+{
+  for (guint i = 0; i < SC_FANOUT_MAX_STREAMS; i++)
+    if (v->channels[i][0] == channel || v->channels[i][1] == channel)
+      return TRUE;
+  return FALSE;
 }
 
 /* With the lock: a copy of @m kept until the backlog is sent. */
@@ -690,11 +683,9 @@ sc_fanout_viewer_send_messages (ScFanoutViewer *v, GstRTSPMessage *messages,
         {
           case GST_RTSP_MESSAGE_DATA:
             gst_rtsp_message_parse_data (m, &channel);
-            for (guint s = 0; s < SC_FANOUT_MAX_STREAMS; s++)
-              if (v->channels[s][0] == channel || v->channels[s][1] == channel)
-                goto next;
-            queue_data (v, m);
-            break;
+            if (!serves_channel (v, channel))
+              queue_data (v, m);
+            continue;
           case GST_RTSP_MESSAGE_RESPONSE:
             gst_rtsp_message_parse_response (m, &code, NULL, NULL);
             /* fall through */
@@ -707,7 +698,6 @@ sc_fanout_viewer_send_messages (ScFanoutViewer *v, GstRTSPMessage *messages,
           v->expect_play = FALSE;
           v->playing = TRUE;
         }
-    next:;
     }
   ok = flush_backlog (v) && (backlog_size (v) > 0 || send_deferred (v));
   if (!ok)

@@ -37,7 +37,6 @@ void sc_fanout_viewer_set_limits (ScFanoutViewer *viewer, gsize max_backlog,
                                   gint64 max_congestion_us);
 void sc_fanout_viewer_set_channels (ScFanoutViewer *viewer, guint index,
                                     guint8 rtp, guint8 rtcp);
-gboolean sc_fanout_viewer_has_channel (ScFanoutViewer *viewer, guint8 channel);
 void sc_fanout_viewer_expect_play (ScFanoutViewer *viewer);
 void sc_fanout_viewer_set_playing (ScFanoutViewer *viewer, gboolean playing);
 gboolean sc_fanout_viewer_is_playing (ScFanoutViewer *viewer);
