@@ -125,13 +125,14 @@ parse_frames (GByteArray *bytes, gsize at, guint8 channel, GArray *seqs)
 {
   while (at + 4 <= bytes->len && bytes->data[at] == '$')
     {
-      guint len = GST_READ_UINT16_BE (bytes->data + at + 2);
+      /* Byte by byte: frames are not aligned. */
+      guint len = bytes->data[at + 2] << 8 | bytes->data[at + 3];
       const guint8 *p = bytes->data + at + 4;
       guint32 seq;
 
       if (at + 4 + len > bytes->len || bytes->data[at + 1] != channel)
         break;
-      seq = GST_READ_UINT32_BE (p);
+      seq = (guint32)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
       for (guint i = 4; i < len; i++)
         g_assert_cmpuint (p[i], ==, (guint8)(seq + i));
       g_array_append_val (seqs, seq);
