@@ -4,6 +4,7 @@
 # its memory per viewer. Loopback only.
 #
 #   bench/fanout/run.sh [N…]          (default: 200 1000)
+#   SERVE_ARGS=--direct-send bench/fanout/run.sh   the ingest's own sender
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
@@ -23,7 +24,7 @@ ffmpeg -nostdin -loglevel error -f lavfi -i testsrc2=size=1280x720:rate=25 -t 20
   -pix_fmt yuv420p -y "$work/stream.mp4"
 
 coproc SRV { exec "$build/src/slotcast" serve --data-dir "$work/data" \
-  --http-port 0 --rtsp-port 0 --rtmp-port 0 2>"$work/log"; }
+  --http-port 0 --rtsp-port 0 --rtmp-port 0 ${SERVE_ARGS:-} 2>"$work/log"; }
 server=$SRV_PID; pids+=("$server")
 while read -r line <&"${SRV[0]}"; do
   case $line in

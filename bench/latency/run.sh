@@ -17,7 +17,7 @@ trap cleanup EXIT
 
 meson compile -C "$build" >/dev/null
 coproc SRV { exec ${SERVE_WRAP:-} "$build/src/slotcast" serve --data-dir "$work/data" \
-  --http-port 0 --rtsp-port 0 --rtmp-port 0 2>"$work/log"; }
+  --http-port 0 --rtsp-port 0 --rtmp-port 0 ${SERVE_ARGS:-} 2>"$work/log"; }
 server=$SRV_PID
 while read -r line <&"${SRV[0]}"; do
   case $line in

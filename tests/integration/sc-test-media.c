@@ -279,12 +279,22 @@ sc_test_ffmpeg_kib (const char *log, const char *kind)
  * sc_test_fixture_set_up:
  * @data: (nullable): more arguments for `slotcast serve`
  *
- * Starts a server and a session (a g_test_add() set-up).
+ * Starts a server and a session (a g_test_add() set-up). With
+ * `SLOTCAST_TEST_DIRECT_SEND` set in the environment, the server sends to
+ * its RTSP viewers over TCP itself (`--direct-send`).
  */
 void
 sc_test_fixture_set_up (ScTestFixture *f, gconstpointer data)
 {
-  f->server = sc_test_server_start (NULL, data, NULL);
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+
+  for (const char *const *a = data; a != NULL && *a != NULL; a++)
+    g_ptr_array_add (args, (char *)*a);
+  if (g_getenv ("SLOTCAST_TEST_DIRECT_SEND") != NULL)
+    g_ptr_array_add (args, "--direct-send");
+  g_ptr_array_add (args, NULL);
+  f->server
+      = sc_test_server_start (NULL, (const char *const *)args->pdata, NULL);
   f->session = sc_test_session_new ();
 }
 
