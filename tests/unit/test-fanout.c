@@ -264,29 +264,42 @@ test_slow_viewer (void)
   g_assert_cmpuint (sc_fanout_viewer_get_dropped (fast.viewer), ==, 0);
   g_assert_cmpuint (sc_fanout_viewer_get_dropped (slow.viewer), >, 200);
 
-  /* It reads now: the backlog comes first, then new blocks. */
+  /* It reads now: the backlog comes first, then new blocks (each send
+   * flushes what the socket takes; how much that is depends on timing). */
   slow_bytes = drain (&slow);
-  for (guint32 seq = 1000; seq < 1004; seq++)
+  for (guint32 seq = 1000;; seq++)
     {
       g_autoptr (GstBuffer) p = packet (seq * 7, 1000);
       g_autoptr (GByteArray) more = NULL;
 
       sc_fanout_send (fanout, 0, FALSE, p, NULL, TRUE);
+      g_usleep (1000);
       more = drain (&slow);
       g_byte_array_append (slow_bytes, more->data, more->len);
+      g_array_set_size (slow_seqs, 0);
+      /* A block may have arrived in part so far: whole ones are checked. */
+      if (parse_frames (slow_bytes, 0, 0, slow_seqs) == slow_bytes->len
+          && slow_seqs->len > 0
+          && g_array_index (slow_seqs, guint32, slow_seqs->len - 1) == seq * 7)
+        break;
+      g_assert_cmpuint (seq, <, 1200);
     }
-  g_assert_cmpuint (parse_frames (slow_bytes, 0, 0, slow_seqs), ==,
-                    slow_bytes->len);
   for (guint i = 1; i < slow_seqs->len; i++)
     g_assert_cmpuint (g_array_index (slow_seqs, guint32, i), >,
                       g_array_index (slow_seqs, guint32, i - 1));
-  /* Whole frames only: each kept one has its 7 packets. */
-  for (guint i = 0; i + 4 < slow_seqs->len; i++)
-    if (g_array_index (slow_seqs, guint32, i) % 7 == 0)
-      g_assert_cmpuint (g_array_index (slow_seqs, guint32, i + 6), ==,
-                        g_array_index (slow_seqs, guint32, i) + 6);
-  g_assert_cmpuint (g_array_index (slow_seqs, guint32, slow_seqs->len - 1), ==,
-                    1003 * 7);
+  /* Whole frames only: each kept frame of the first 300 has its 7
+   * packets. */
+  for (guint i = 0; i < slow_seqs->len; i++)
+    {
+      guint32 seq = g_array_index (slow_seqs, guint32, i);
+
+      if (seq < 300 * 7 && seq % 7 == 0)
+        {
+          g_assert_cmpuint (i + 6, <, slow_seqs->len);
+          g_assert_cmpuint (g_array_index (slow_seqs, guint32, i + 6), ==,
+                            seq + 6);
+        }
+    }
   g_assert_cmpuint (fast.failed + slow.failed, ==, 0);
   viewer_clear (&fast);
   viewer_clear (&slow);
