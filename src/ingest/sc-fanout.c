@@ -688,7 +688,7 @@ sc_fanout_viewer_send_messages (ScFanoutViewer *v, GstRTSPMessage *messages,
             continue;
           case GST_RTSP_MESSAGE_RESPONSE:
             gst_rtsp_message_parse_response (m, &code, NULL, NULL);
-            /* fall through */
+            G_GNUC_FALLTHROUGH;
           default:
             defer_message (v, m);
             break;

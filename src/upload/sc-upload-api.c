@@ -48,6 +48,7 @@ set_server_error (GError **error, SoupMessage *msg, GBytes *body)
   const char *data = body ? g_bytes_get_data (body, &len) : NULL;
 
   if (data != NULL && json_parser_load_from_data (parser, data, len, NULL)
+      && json_parser_get_root (parser) != NULL
       && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       JsonObject *o = json_node_get_object (json_parser_get_root (parser));

@@ -106,8 +106,9 @@ ScUploadTicket *
 sc_upload_ticket_new_from_json (JsonNode *json, GError **error)
 {
   g_autoptr (ScUploadTicket) t = g_new0 (ScUploadTicket, 1);
-  JsonObject *o
-      = JSON_NODE_HOLDS_OBJECT (json) ? json_node_get_object (json) : NULL;
+  JsonObject *o = json != NULL && JSON_NODE_HOLDS_OBJECT (json)
+                      ? json_node_get_object (json)
+                      : NULL;
   JsonObject *c;
   JsonNode *n;
 
@@ -176,6 +177,9 @@ sc_upload_ticket_parse (const char *text, gsize len, GError **error)
           = g_strdup_printf ("invalid JSON (%s)", local->message);
       return bad_null (error, what);
     }
+  /* Empty input parses, to no root at all. */
+  if (json_parser_get_root (parser) == NULL)
+    return bad_null (error, "empty");
   return sc_upload_ticket_new_from_json (json_parser_get_root (parser), error);
 }
 
@@ -218,7 +222,8 @@ sc_upload_ticket_from_data (const char *data, GError **error)
 
   if (!json_parser_load_from_data (parser, data, -1, error))
     return NULL;
-  o = JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
+  o = json_parser_get_root (parser) != NULL
+              && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
           ? json_node_get_object (json_parser_get_root (parser))
           : NULL;
   if (o == NULL || !json_object_has_member (o, "ticket"))
