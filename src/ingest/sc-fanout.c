@@ -53,9 +53,9 @@
 #define DEFAULT_MAX_CONGESTION_US (10 * G_USEC_PER_SEC)
 #define MESSAGE_TIMEOUT_US G_USEC_PER_SEC
 
+/* Both are atomic reference-counted boxes (g_atomic_rc_box). */
 struct _ScFanout
 {
-  gatomicrefcount ref;
   GMutex lock;
   GPtrArray *viewers; /* protected by lock; never changed, only replaced */
   GstBufferList *pending[SC_FANOUT_MAX_STREAMS]; /* protected by lock */
@@ -63,7 +63,6 @@ struct _ScFanout
 
 struct _ScFanoutViewer
 {
-  gatomicrefcount ref;
   GMutex lock;
   int fd;                  /* protected by lock; -1 once closed */
   GstRTSPConnection *conn; /* protected by lock; writes messages on fd */
@@ -97,9 +96,8 @@ typedef struct
 ScFanout *
 sc_fanout_new (void)
 {
-  ScFanout *self = g_new0 (ScFanout, 1);
+  ScFanout *self = g_atomic_rc_box_new0 (ScFanout);
 
-  g_atomic_ref_count_init (&self->ref);
   g_mutex_init (&self->lock);
   self->viewers
       = g_ptr_array_new_with_free_func ((GDestroyNotify)sc_fanout_viewer_unref);
@@ -109,20 +107,24 @@ sc_fanout_new (void)
 ScFanout *
 sc_fanout_ref (ScFanout *self)
 {
-  g_atomic_ref_count_inc (&self->ref);
-  return self;
+  return g_atomic_rc_box_acquire (self);
+}
+
+static void
+fanout_clear (gpointer data)
+{
+  ScFanout *self = data;
+
+  g_ptr_array_unref (self->viewers);
+  for (guint i = 0; i < SC_FANOUT_MAX_STREAMS; i++)
+    g_clear_pointer (&self->pending[i], gst_buffer_list_unref);
+  g_mutex_clear (&self->lock);
 }
 
 void
 sc_fanout_unref (ScFanout *self)
 {
-  if (!g_atomic_ref_count_dec (&self->ref))
-    return;
-  g_ptr_array_unref (self->viewers);
-  for (guint i = 0; i < SC_FANOUT_MAX_STREAMS; i++)
-    g_clear_pointer (&self->pending[i], gst_buffer_list_unref);
-  g_mutex_clear (&self->lock);
-  g_free (self);
+  g_atomic_rc_box_release_full (self, fanout_clear);
 }
 
 /* With the lock: the viewers but @skip, in a new array. */
@@ -292,8 +294,6 @@ send_deferred (ScFanoutViewer *v)
 {
   GstRTSPResult res = GST_RTSP_OK;
 
-  if (v->deferred == NULL || v->deferred->len == 0)
-    return TRUE;
   for (guint i = 0; i < v->deferred->len && res == GST_RTSP_OK; i++)
     res = gst_rtsp_connection_send_usec (
         v->conn, g_ptr_array_index (v->deferred, i), MESSAGE_TIMEOUT_US);
@@ -495,8 +495,7 @@ sc_fanout_viewer_new (GSocket *socket, GError **error)
       return NULL;
     }
 
-  v = g_new0 (ScFanoutViewer, 1);
-  g_atomic_ref_count_init (&v->ref);
+  v = g_atomic_rc_box_new0 (ScFanoutViewer);
   g_mutex_init (&v->lock);
   v->fd = fd;
   v->conn = conn;
@@ -512,22 +511,26 @@ sc_fanout_viewer_new (GSocket *socket, GError **error)
 ScFanoutViewer *
 sc_fanout_viewer_ref (ScFanoutViewer *v)
 {
-  g_atomic_ref_count_inc (&v->ref);
-  return v;
+  return g_atomic_rc_box_acquire (v);
 }
 
-void
-sc_fanout_viewer_unref (ScFanoutViewer *v)
+static void
+viewer_clear (gpointer data)
 {
-  if (!g_atomic_ref_count_dec (&v->ref))
-    return;
+  ScFanoutViewer *v = data;
+
   sc_fanout_viewer_close (v);
   if (v->failed_destroy != NULL)
     v->failed_destroy (v->failed_data);
   g_byte_array_unref (v->backlog);
   g_ptr_array_unref (v->deferred);
   g_mutex_clear (&v->lock);
-  g_free (v);
+}
+
+void
+sc_fanout_viewer_unref (ScFanoutViewer *v)
+{
+  g_atomic_rc_box_release_full (v, viewer_clear);
 }
 
 /**

@@ -291,17 +291,6 @@ unref_fanout_closure_data (gpointer data, GClosure *closure)
 /* Whether @pad carries video, whose access units end with the RTP marker
  * bit (RFC 6184, 5.1); other media end a unit with every packet. */
 static gboolean
-pad_is_video (GstPad *pad)
-{
-  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
-  const char *media = caps ? gst_structure_get_string (
-                          gst_caps_get_structure (caps, 0), "media")
-                           : NULL;
-
-  return g_strcmp0 (media, "video") == 0;
-}
-
-static gboolean
 ends_unit (GstBuffer *buffer)
 {
   GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
@@ -314,14 +303,47 @@ ends_unit (GstBuffer *buffer)
   return marker;
 }
 
+/* What one of rtpbin's send pads feeds. */
+typedef struct
+{
+  ScFanout *fanout;
+  guint index;
+  gboolean rtcp;
+  int video; /* -1 until the pad has caps */
+} PadTap;
+
+static void
+pad_tap_free (gpointer data)
+{
+  PadTap *tap = data;
+
+  sc_fanout_unref (tap->fanout);
+  g_free (tap);
+}
+
+/* Whether @pad carries video, whose access units end with the RTP marker
+ * bit (RFC 6184, 5.1); other media end a unit with every packet. */
+static gboolean
+tap_is_video (PadTap *tap, GstPad *pad)
+{
+  if (tap->video < 0)
+    {
+      g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+
+      if (caps == NULL)
+        return FALSE;
+      tap->video = g_strcmp0 (gst_structure_get_string (
+                                  gst_caps_get_structure (caps, 0), "media"),
+                              "video")
+                   == 0;
+    }
+  return tap->video;
+}
+
 static GstPadProbeReturn
 on_rtpbin_data (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
-  ScFanout *fanout = data;
-  guint index
-      = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (pad), "sc-index"));
-  gboolean rtcp
-      = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (pad), "sc-rtcp"));
+  PadTap *tap = data;
   GstBufferList *list = NULL;
   GstBuffer *buffer = NULL, *last;
   gboolean complete = TRUE;
@@ -336,9 +358,9 @@ on_rtpbin_data (GstPad *pad, GstPadProbeInfo *info, gpointer data)
          : gst_buffer_list_length (list) > 0
              ? gst_buffer_list_get (list, gst_buffer_list_length (list) - 1)
              : NULL;
-  if (!rtcp && last != NULL && pad_is_video (pad))
+  if (!tap->rtcp && last != NULL && tap_is_video (tap, pad))
     complete = ends_unit (last);
-  sc_fanout_send (fanout, index, rtcp, buffer, list, complete);
+  sc_fanout_send (tap->fanout, tap->index, tap->rtcp, buffer, list, complete);
   return GST_PAD_PROBE_OK;
 }
 
@@ -349,6 +371,7 @@ static void
 on_rtpbin_pad_added (GstElement *rtpbin, GstPad *pad, gpointer data)
 {
   g_autofree char *name = gst_pad_get_name (pad);
+  PadTap *tap;
   guint index = 0;
   gboolean rtcp;
 
@@ -358,11 +381,14 @@ on_rtpbin_pad_added (GstElement *rtpbin, GstPad *pad, gpointer data)
     rtcp = TRUE;
   else
     return;
-  g_object_set_data (G_OBJECT (pad), "sc-index", GUINT_TO_POINTER (index));
-  g_object_set_data (G_OBJECT (pad), "sc-rtcp", GINT_TO_POINTER (rtcp));
-  gst_pad_add_probe (
-      pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-      on_rtpbin_data, sc_fanout_ref (data), (GDestroyNotify)sc_fanout_unref);
+  tap = g_new0 (PadTap, 1);
+  tap->fanout = sc_fanout_ref (data);
+  tap->index = index;
+  tap->rtcp = rtcp;
+  tap->video = -1;
+  gst_pad_add_probe (pad,
+                     GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                     on_rtpbin_data, tap, pad_tap_free);
 }
 
 /* A live pipeline's sinks add their processing-deadline (20 ms by default)
