@@ -580,6 +580,20 @@ sc_fanout_viewer_set_channels (ScFanoutViewer *v, guint index, guint8 rtp,
 }
 
 /**
+ * sc_fanout_viewer_reset_channels:
+ *
+ * @viewer receives no stream until sc_fanout_viewer_set_channels().
+ */
+void
+sc_fanout_viewer_reset_channels (ScFanoutViewer *v)
+{
+  g_mutex_lock (&v->lock);
+  for (guint i = 0; i < SC_FANOUT_MAX_STREAMS; i++)
+    v->channels[i][0] = v->channels[i][1] = -1;
+  g_mutex_unlock (&v->lock);
+}
+
+/**
  * sc_fanout_viewer_expect_play:
  *
  * The next successful response written to @viewer answers its PLAY: the

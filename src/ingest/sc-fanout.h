@@ -35,6 +35,7 @@ void sc_fanout_viewer_set_failed_func (ScFanoutViewer *viewer,
                                        GDestroyNotify destroy);
 void sc_fanout_viewer_set_limits (ScFanoutViewer *viewer, gsize max_backlog,
                                   gint64 max_congestion_us);
+void sc_fanout_viewer_reset_channels (ScFanoutViewer *viewer);
 void sc_fanout_viewer_set_channels (ScFanoutViewer *viewer, guint index,
                                     guint8 rtp, guint8 rtcp);
 void sc_fanout_viewer_expect_play (ScFanoutViewer *viewer);

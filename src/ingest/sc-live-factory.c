@@ -391,17 +391,35 @@ on_rtpbin_pad_added (GstElement *rtpbin, GstPad *pad, gpointer data)
                      on_rtpbin_data, tap, pad_tap_free);
 }
 
+/* gst-rtsp-server's appsink for interleaved viewers hands each sample to
+ * its stream's send thread, which pulls it with the stream's lock held.
+ * With a fanout that path has nobody to serve (ScFanout writes to the
+ * viewers), so the appsinks' samples are released here instead. Set
+ * before gst-rtsp-server's sink is plugged, these callbacks replace its
+ * own (rtsp-stream sets them first, then adds the sink to the bin).
+ *
+ * Not the appsinks' drop mode: a dropped sample still has its new-sample
+ * call, and gst-rtsp-server's send thread, told of a sample it had already
+ * taken, waited for one more while holding the stream lock that the
+ * streaming thread needed (a caps change) to produce it: the media froze
+ * for its first viewer. */
+static GstFlowReturn
+release_sample (GstAppSink *sink, gpointer data)
+{
+  g_autoptr (GstSample) sample = gst_app_sink_pull_sample (sink);
+
+  return GST_FLOW_OK;
+}
+
 /* A live pipeline's sinks add their processing-deadline (20 ms by default)
  * to the latency they wait out: every frame sat 20 ms in the server before
  * it went out. The hub's buffers are due when they arrive; nothing here
  * needs that slack.
  *
- * The appsinks are gst-rtsp-server's, for viewers over TCP, and those are
- * the fanout's now (on_rtpbin_pad_added). They still pace the streaming
- * thread (rate control: it sends nothing ahead of its time), but drop
- * rather than wait for gst-rtsp-server's send thread, which only comes back
- * for a pending RTP buffer when a watch reports a message written (never,
- * on the fanout's path): it left one track stalled behind a full appsink. */
+ * With a fanout, gst-rtsp-server's appsinks still pace the streaming
+ * thread (rate control: nothing goes out ahead of its time; without it
+ * rtspsrc viewers starved after takeovers and RTMP bursts), but their
+ * samples are released at once (release_sample()). */
 static void
 on_play_element_added (GstBin *pipeline, GstBin *sub_bin, GstElement *element,
                        gpointer data)
@@ -413,7 +431,12 @@ on_play_element_added (GstBin *pipeline, GstBin *sub_bin, GstElement *element,
   if (data == NULL) /* [rtsp] direct-send = false */
     return;
   if (GST_IS_APP_SINK (element))
-    gst_app_sink_set_drop (GST_APP_SINK (element), TRUE);
+    {
+      GstAppSinkCallbacks callbacks = { .new_sample = release_sample };
+
+      gst_app_sink_set_callbacks (GST_APP_SINK (element), &callbacks, NULL,
+                                  NULL);
+    }
   if (factory != NULL
       && g_strcmp0 (gst_plugin_feature_get_name (factory), "rtpbin") == 0)
     g_signal_connect_data (element, "pad-added",

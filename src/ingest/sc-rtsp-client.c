@@ -15,11 +15,10 @@
  *   DESCRIBE only.
  *
  * - a viewer that plays a stream's shared media interleaved in its RTSP
- *   connection is served by the media's #ScFanout instead of
- *   gst-rtsp-server's per-viewer path: from its PLAY the client's outgoing
- *   messages go through the fanout's viewer (so that they never split a
- *   packet), and its transports leave the media's streams, which would
- *   otherwise send to it too.
+ *   connection (tunnelled in HTTP or not) is served by the media's
+ *   #ScFanout, the only sender to interleaved viewers of such a media:
+ *   from its PLAY the client's outgoing messages go through the fanout's
+ *   viewer, so that they never split a packet.
  *
  * Runs on the client's own context (thread pool); the approval and the
  * viewer are protected by @lock.
@@ -72,14 +71,8 @@ dup_viewer (ScRtspClient *self)
   return v;
 }
 
-/* Everything the client sends, once its viewer is served by a fanout.
- *
- * Never FALSE: a failed connection is closed here. gst-rtsp-server's
- * stream send thread, told a send failed, takes the stream's lock while it
- * holds the transport's backlog lock, and gst_rtsp_stream_remove_transport()
- * (play_request below) takes them the other way round: a deadlock that
- * stopped the stream's data and, through the media lock held around PLAY,
- * every other client of the media. */
+/* Everything the client sends, once its viewer is served by a fanout: its
+ * answers, in order with the packets. A failed connection is closed. */
 static gboolean
 send_through_viewer (GstRTSPClient *client, GstRTSPMessage *messages, guint n,
                      gboolean close, gpointer data)
@@ -108,31 +101,31 @@ free_weak_ref (gpointer data)
   g_free (data);
 }
 
-/* Whether @ctx's session media is received interleaved, every stream. */
 static gboolean
-all_interleaved (GstRTSPSessionMedia *sessmedia)
+is_interleaved (GstRTSPStreamTransport *trans)
+{
+  return trans != NULL
+         && gst_rtsp_stream_transport_get_transport (trans)->lower_transport
+                == GST_RTSP_LOWER_TRANS_TCP;
+}
+
+/* Whether @sessmedia has a stream received interleaved. */
+static gboolean
+any_interleaved (GstRTSPSessionMedia *sessmedia)
 {
   g_autoptr (GPtrArray) transports
       = gst_rtsp_session_media_get_transports (sessmedia);
-  guint found = 0;
 
   for (guint i = 0; i < transports->len; i++)
-    {
-      GstRTSPStreamTransport *trans = g_ptr_array_index (transports, i);
-
-      if (trans == NULL)
-        continue;
-      if (gst_rtsp_stream_transport_get_transport (trans)->lower_transport
-          != GST_RTSP_LOWER_TRANS_TCP)
-        return FALSE;
-      found++;
-    }
-  return found > 0;
+    if (is_interleaved (g_ptr_array_index (transports, i)))
+      return TRUE;
+  return FALSE;
 }
 
-/* Before a PLAY is answered: a viewer of a shared media, all interleaved,
- * is handed to the media's fanout, which starts sending once the answer
- * is written. */
+/* Before a PLAY is answered: a viewer of a shared media receiving a stream
+ * interleaved is handed to the media's fanout, which starts sending once
+ * the answer is written. Streams it receives over UDP stay with
+ * gst-rtsp-server's UDP sinks. */
 static GstRTSPStatusCode
 sc_rtsp_client_pre_play_request (GstRTSPClient *client, GstRTSPContext *ctx)
 {
@@ -144,10 +137,11 @@ sc_rtsp_client_pre_play_request (GstRTSPClient *client, GstRTSPContext *ctx)
   g_autoptr (GError) error = NULL;
   gboolean install = FALSE;
 
-  if (fanout == NULL || conn == NULL || ctx->sessmedia == NULL
-      || ctx->session == NULL || gst_rtsp_connection_is_tunneled (conn)
-      || !all_interleaved (ctx->sessmedia))
+  if (fanout == NULL || ctx->sessmedia == NULL || ctx->session == NULL
+      || !any_interleaved (ctx->sessmedia))
     return GST_RTSP_STS_OK;
+  if (conn == NULL)
+    return GST_RTSP_STS_INTERNAL_SERVER_ERROR;
 
   g_mutex_lock (&self->lock);
   if (self->viewer == NULL)
@@ -160,8 +154,8 @@ sc_rtsp_client_pre_play_request (GstRTSPClient *client, GstRTSPContext *ctx)
         {
           g_mutex_unlock (&self->lock);
           g_free (ref);
-          GST_WARNING ("viewer served by gst-rtsp-server: %s", error->message);
-          return GST_RTSP_STS_OK;
+          GST_WARNING ("viewer refused: %s", error->message);
+          return GST_RTSP_STS_INTERNAL_SERVER_ERROR;
         }
       g_weak_ref_init (ref, client);
       sc_fanout_viewer_set_failed_func (self->viewer, on_viewer_failed, ref,
@@ -171,11 +165,26 @@ sc_rtsp_client_pre_play_request (GstRTSPClient *client, GstRTSPContext *ctx)
       gst_rtsp_session_prevent_expire (self->session);
       install = TRUE;
     }
+  else if (self->fanout != fanout
+           && !sc_fanout_viewer_is_playing (self->viewer))
+    {
+      /* Another stream on this connection, the first one torn down. */
+      sc_fanout_remove (self->fanout, self->viewer);
+      sc_fanout_viewer_reset_channels (self->viewer);
+      sc_fanout_unref (self->fanout);
+      self->fanout = sc_fanout_ref (fanout);
+    }
   if (self->fanout == fanout)
     v = sc_fanout_viewer_ref (self->viewer);
   g_mutex_unlock (&self->lock);
+  /* Two streams playing interleaved on one connection at once would need
+   * their writes ordered between two fanouts; no client we know of does
+   * that. */
   if (v == NULL)
-    return GST_RTSP_STS_OK; /* a second media on one connection */
+    {
+      GST_WARNING ("a connection plays one stream interleaved at a time");
+      return GST_RTSP_STS_UNSUPPORTED_TRANSPORT;
+    }
 
   transports = gst_rtsp_session_media_get_transports (ctx->sessmedia);
   for (guint i = 0; i < transports->len; i++)
@@ -183,7 +192,7 @@ sc_rtsp_client_pre_play_request (GstRTSPClient *client, GstRTSPContext *ctx)
       GstRTSPStreamTransport *trans = g_ptr_array_index (transports, i);
       const GstRTSPTransport *t;
 
-      if (trans == NULL)
+      if (!is_interleaved (trans))
         continue;
       t = gst_rtsp_stream_transport_get_transport (trans);
       sc_fanout_viewer_set_channels (
@@ -192,40 +201,16 @@ sc_rtsp_client_pre_play_request (GstRTSPClient *client, GstRTSPContext *ctx)
               gst_rtsp_stream_transport_get_stream (trans)),
           t->interleaved.min, t->interleaved.max);
     }
+  GST_INFO ("client %p (%s%s) plays through fanout %p", client,
+            gst_rtsp_connection_get_ip (conn),
+            gst_rtsp_connection_is_tunneled (conn) ? ", tunnelled" : "",
+            fanout);
   sc_fanout_viewer_expect_play (v);
   if (install)
     gst_rtsp_client_set_send_messages_func (client, send_through_viewer, NULL,
                                             NULL);
   sc_fanout_add (fanout, v);
   return GST_RTSP_STS_OK;
-}
-
-/* After the PLAY, which added the transports to the media's streams: they
- * leave them (staying active in gst-rtsp-server's books), so that only the
- * fanout sends to this viewer. What the streams sent meanwhile was dropped
- * by send_through_viewer(). */
-static void
-sc_rtsp_client_play_request (GstRTSPClient *client, GstRTSPContext *ctx)
-{
-  ScRtspClient *self = SC_RTSP_CLIENT (client);
-  g_autoptr (GPtrArray) transports = NULL;
-  gboolean served;
-
-  g_mutex_lock (&self->lock);
-  served = self->fanout != NULL && ctx->media != NULL
-           && self->fanout == sc_live_media_get_fanout (ctx->media);
-  g_mutex_unlock (&self->lock);
-  if (!served || ctx->sessmedia == NULL)
-    return;
-  transports = gst_rtsp_session_media_get_transports (ctx->sessmedia);
-  for (guint i = 0; i < transports->len; i++)
-    {
-      GstRTSPStreamTransport *trans = g_ptr_array_index (transports, i);
-
-      if (trans != NULL)
-        gst_rtsp_stream_remove_transport (
-            gst_rtsp_stream_transport_get_stream (trans), trans);
-    }
 }
 
 static GstRTSPStatusCode
@@ -309,7 +294,6 @@ sc_rtsp_client_class_init (ScRtspClientClass *klass)
   G_OBJECT_CLASS (klass)->finalize = sc_rtsp_client_finalize;
   client_class->make_path_from_uri = sc_rtsp_client_make_path_from_uri;
   client_class->pre_play_request = sc_rtsp_client_pre_play_request;
-  client_class->play_request = sc_rtsp_client_play_request;
   client_class->pre_pause_request = sc_rtsp_client_pre_pause_request;
   client_class->teardown_request = sc_rtsp_client_teardown_request;
   client_class->closed = sc_rtsp_client_closed;

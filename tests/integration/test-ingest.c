@@ -83,6 +83,45 @@ test_ffmpeg (Fixture *f, gconstpointer data)
   sc_test_stop_process (pub);
 }
 
+/* A viewer of @stream over @protocols ("tcp", "udp", or "http" for RTSP
+ * tunnelled in HTTP) that decodes @frames frames and exits 0. */
+static GSubprocess *
+view_over (Fixture *f, const char *stream, const char *protocols, int frames)
+{
+  g_autofree char *p = g_strdup_printf (
+      "rtspsrc location=\"%s://127.0.0.1:%u/live/%s\" latency=0 "
+      "protocols=%s ! rtph264depay ! h264parse ! avdec_h264 ! "
+      "fakesink num-buffers=%d",
+      strcmp (protocols, "http") == 0 ? "rtsph" : "rtsp", f->server->rtsp_port,
+      stream, strcmp (protocols, "http") == 0 ? "tcp" : protocols, frames);
+
+  return sc_test_spawn_viewer (p);
+}
+
+/* Viewers of one stream over every lower transport at once: interleaved in
+ * the RTSP connection, UDP, and RTSP tunnelled in HTTP (QuickTime's
+ * scheme, also VLC's and rtspsrc's "rtsph://"), each decoding frames. */
+static void
+test_transports (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) ticket = sc_test_book (f, "mixed", 1, 60, NULL);
+  g_autoptr (GSubprocess) pub = publish_gst (
+      sc_test_json_string (ticket, "connection.rtsp_publish_url"));
+  const char *protocols[] = { "tcp", "udp", "http" };
+  GSubprocess *v[G_N_ELEMENTS (protocols)];
+
+  g_assert_cmpint (sc_test_wait_live (f, "mixed", TRUE, 15000), >, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (protocols); i++)
+    v[i] = view_over (f, "mixed", protocols[i], 50);
+  for (guint i = 0; i < G_N_ELEMENTS (protocols); i++)
+    {
+      g_test_message ("viewer over %s", protocols[i]);
+      g_assert_true (sc_test_got_frames (v[i], 20000));
+      g_object_unref (v[i]);
+    }
+  sc_test_stop_process (pub);
+}
+
 /* One RTSP exchange on @conn, interleaved packets before the answer
  * counted in @packets; the answer's status. */
 static GstRTSPStatusCode
@@ -764,6 +803,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/ingest/publish-and-view", Fixture, NULL, sc_test_fixture_set_up,
               test_publish_and_view, sc_test_fixture_tear_down);
+  g_test_add ("/ingest/transports", Fixture, NULL, sc_test_fixture_set_up,
+              test_transports, sc_test_fixture_tear_down);
   g_test_add ("/ingest/ffmpeg", Fixture, NULL, sc_test_fixture_set_up,
               test_ffmpeg, sc_test_fixture_tear_down);
   g_test_add ("/ingest/audio", Fixture, NULL, sc_test_fixture_set_up,
