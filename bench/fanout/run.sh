@@ -4,7 +4,8 @@
 # its memory per viewer. Loopback only.
 #
 #   bench/fanout/run.sh [N…]          (default: 200 1000)
-#   SERVE_ARGS=--direct-send bench/fanout/run.sh   the ingest's own sender
+#   SERVE_ARGS=--direct-send=false bench/fanout/run.sh   gst-rtsp-server's
+#                                     own sender, for comparison
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}

@@ -81,8 +81,8 @@ static const SettingSpec specs[] = {
     "Streams this node carries at once" },
   { "node", "dial-in", TYPE_STRING, F (dial_in), "", 0, 0, NULL, NULL,
     "Telephone dial-in number put into tickets (empty: none)" },
-  { "rtsp", "direct-send", TYPE_BOOL, F (rtsp_direct_send), "false", 0, 0, "direct-send", NULL,
-    "Send to RTSP viewers over TCP directly, one write per viewer per frame (experimental)" },
+  { "rtsp", "direct-send", TYPE_BOOL, F (rtsp_direct_send), "true", 0, 0, "direct-send", "false",
+    "Send to interleaved RTSP viewers directly, one write per viewer per frame (false: through gst-rtsp-server)" },
   { "rtmp", "max-connections-per-address", TYPE_INT, F (rtmp_max_per_address), "32", 1, 100000, NULL, NULL,
     "RTMP connections one address may hold open at once" },
   { "rtmp", "max-message-bytes", TYPE_INT, F (rtmp_max_message_bytes), "4194304", 65536, 67108864, NULL, NULL,
@@ -351,7 +351,8 @@ sc_settings_get_option_group (ScSettings *self)
       if (specs[i].option == NULL)
         continue;
       e.long_name = specs[i].option;
-      e.flags = specs[i].type == TYPE_BOOL ? G_OPTION_FLAG_NO_ARG : 0;
+      /* --tls is --tls=true; --tls=false turns a default on off. */
+      e.flags = specs[i].type == TYPE_BOOL ? G_OPTION_FLAG_OPTIONAL_ARG : 0;
       e.arg = G_OPTION_ARG_CALLBACK;
       e.arg_data = (gpointer)on_option;
       e.description = specs[i].description;

@@ -276,12 +276,24 @@ sc_test_ffmpeg_kib (const char *log, const char *kind)
 }
 
 /**
+ * sc_test_direct_send:
+ *
+ * Returns: whether the servers of this run send to interleaved RTSP
+ *   viewers themselves (the default), rather than through
+ *   gst-rtsp-server's path (`SLOTCAST_TEST_DIRECT_SEND=0`)
+ */
+gboolean
+sc_test_direct_send (void)
+{
+  return g_strcmp0 (g_getenv ("SLOTCAST_TEST_DIRECT_SEND"), "0") != 0;
+}
+
+/**
  * sc_test_fixture_set_up:
  * @data: (nullable): more arguments for `slotcast serve`
  *
- * Starts a server and a session (a g_test_add() set-up). With
- * `SLOTCAST_TEST_DIRECT_SEND` set in the environment, the server sends to
- * its RTSP viewers over TCP itself (`--direct-send`).
+ * Starts a server and a session (a g_test_add() set-up), with
+ * `--direct-send=false` if sc_test_direct_send() says so.
  */
 void
 sc_test_fixture_set_up (ScTestFixture *f, gconstpointer data)
@@ -290,8 +302,8 @@ sc_test_fixture_set_up (ScTestFixture *f, gconstpointer data)
 
   for (const char *const *a = data; a != NULL && *a != NULL; a++)
     g_ptr_array_add (args, (char *)*a);
-  if (g_getenv ("SLOTCAST_TEST_DIRECT_SEND") != NULL)
-    g_ptr_array_add (args, "--direct-send");
+  if (!sc_test_direct_send ())
+    g_ptr_array_add (args, "--direct-send=false");
   g_ptr_array_add (args, NULL);
   f->server
       = sc_test_server_start (NULL, (const char *const *)args->pdata, NULL);

@@ -16,6 +16,7 @@ typedef struct
   SoupSession *session;
 } ScTestFixture;
 
+gboolean sc_test_direct_send (void);
 void sc_test_fixture_set_up (ScTestFixture *f, gconstpointer data);
 void sc_test_fixture_tear_down (ScTestFixture *f, gconstpointer data);
 JsonNode *sc_test_book (ScTestFixture *f, const char *stream, gint64 start_s,

@@ -270,7 +270,7 @@ test_interleaved_session (Fixture *f, gconstpointer data)
       if (res != GST_RTSP_OK)
         {
           g_assert_true (res == GST_RTSP_EEOF || res == GST_RTSP_ETIMEOUT);
-          if (g_getenv ("SLOTCAST_TEST_DIRECT_SEND") != NULL)
+          if (sc_test_direct_send ())
             g_assert_cmpint (res, ==, GST_RTSP_EEOF);
           break;
         }

@@ -77,6 +77,30 @@ test_file_and_overrides (void)
   g_unlink (path);
 }
 
+/* A boolean option alone turns its setting on; "=false" turns it off,
+ * over the file; anything else is refused. */
+static void
+test_boolean_options (void)
+{
+  g_autoptr (ScSettings) s = sc_settings_new ();
+  g_autoptr (ScSettings) bad = sc_settings_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = write_temp ("[rtsp]\ndirect-send = true\n");
+  const char *args[] = { "prog", "--direct-send=false", "--tls", NULL };
+  const char *wrong[] = { "prog", "--direct-send=maybe", NULL };
+
+  g_assert_true (s->rtsp_direct_send); /* the default */
+  g_assert_true (parse_args (s, args, &error));
+  g_assert_no_error (error);
+  g_assert_true (sc_settings_load (s, path, &error));
+  g_assert_no_error (error);
+  g_assert_false (s->rtsp_direct_send);
+  g_assert_true (s->tls);
+  g_assert_false (parse_args (bad, wrong, &error));
+  g_assert_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE);
+  g_unlink (path);
+}
+
 static void
 expect_error (const char *contents, int code, const char *fragment,
               gboolean names_file)
@@ -164,6 +188,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/settings/defaults", test_defaults);
   g_test_add_func ("/settings/file-and-overrides", test_file_and_overrides);
+  g_test_add_func ("/settings/boolean-options", test_boolean_options);
   g_test_add_func ("/settings/errors", test_errors);
   g_test_add_func ("/settings/bad-option", test_bad_option);
   g_test_add_func ("/settings/round-trip", test_round_trip);
