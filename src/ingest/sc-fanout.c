@@ -628,16 +628,6 @@ sc_fanout_viewer_is_playing (ScFanoutViewer *v)
   return playing;
 }
 
-/* With the lock: whether the fanout sends on interleaved @channel. */
-static gboolean
-serves_channel (ScFanoutViewer *v, guint8 channel)
-{
-  for (guint i = 0; i < SC_FANOUT_MAX_STREAMS; i++)
-    if (v->channels[i][0] == channel || v->channels[i][1] == channel)
-      return TRUE;
-  return FALSE;
-}
-
 /* With the lock: a copy of @m kept until the backlog is sent. */
 static void
 defer_message (ScFanoutViewer *v, const GstRTSPMessage *m)
@@ -648,33 +638,12 @@ defer_message (ScFanoutViewer *v, const GstRTSPMessage *m)
     g_ptr_array_add (v->deferred, copy);
 }
 
-/* With the lock: a data message from gst-rtsp-server's own path, for a
- * channel the fanout does not serve, framed onto the backlog's end. */
-static void
-queue_data (ScFanoutViewer *v, GstRTSPMessage *m)
-{
-  guint8 channel = 0, *body = NULL, header[4];
-  guint size = 0;
-
-  if (gst_rtsp_message_parse_data (m, &channel) != GST_RTSP_OK
-      || gst_rtsp_message_get_body (m, &body, &size) != GST_RTSP_OK
-      || size > G_MAXUINT16 || backlog_size (v) + size > v->max_backlog
-      || v->deferred->len > 0)
-    return;
-  header[0] = '$';
-  header[1] = channel;
-  header[2] = size >> 8;
-  header[3] = size & 0xff;
-  g_byte_array_append (v->backlog, header, 4);
-  g_byte_array_append (v->backlog, body, size);
-}
-
 /**
  * sc_fanout_viewer_send_messages:
  *
- * Writes RTSP messages to @viewer in order with its packets: data messages
- * on channels the fanout serves are dropped (the fanout sends those);
- * others, and requests and responses, are written after the backlog.
+ * Writes RTSP requests and responses to @viewer in order with its packets,
+ * after the backlog. Data messages are dropped: the fanout is the only
+ * sender of packets to its viewers.
  *
  * Returns: FALSE if the connection failed
  */
@@ -694,14 +663,10 @@ sc_fanout_viewer_send_messages (ScFanoutViewer *v, GstRTSPMessage *messages,
     {
       GstRTSPMessage *m = &messages[i];
       GstRTSPStatusCode code = 0;
-      guint8 channel = 0;
 
       switch (gst_rtsp_message_get_type (m))
         {
           case GST_RTSP_MESSAGE_DATA:
-            gst_rtsp_message_parse_data (m, &channel);
-            if (!serves_channel (v, channel))
-              queue_data (v, m);
             continue;
           case GST_RTSP_MESSAGE_RESPONSE:
             gst_rtsp_message_parse_response (m, &code, NULL, NULL);
