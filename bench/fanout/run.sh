@@ -55,6 +55,14 @@ echo "machine: $(nproc) cores; stream: ${bitrate} bit/s into the ingest"
 ticks () { awk '{print $14 + $15}' "/proc/$server/stat"; }
 rss () { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
 hz=$(getconf CLK_TCK)
+# CPU (% of one core) of process $1's ticks over $seconds.
+cpu_over () {
+  local a b t0 t1
+  t0=$(date +%s%N); a=$("$1"); sleep "$seconds"; b=$("$1"); t1=$(date +%s%N)
+  echo "scale=1; 100 * ($b - $a) / $hz / (($t1 - $t0) / 1000000000)" | bc
+}
+# What carrying the stream costs with nobody watching, apart from viewers.
+echo "slotcast  viewers=0 server_cpu=$(cpu_over ticks)% of one core (receiving and repackaging the stream)"
 for n in "${counts[@]}"; do
   r0=$(rss)
   "$build/bench/fanout-viewers" "rtsp://127.0.0.1:$rtsp/live/fan" "$n" "$seconds" \
@@ -98,6 +106,7 @@ pids+=($!)
 sleep 2
 wticks () { awk '{print $14 + $15}' "/proc/$worker/stat"; }
 wrss () { awk '/VmRSS/ {print $2}' "/proc/$worker/status"; }
+echo "nginx-rtmp viewers=0 server_cpu=$(cpu_over wticks)% of one core (receiving the stream)"
 for n in "${counts[@]}"; do
   r0=$(wrss)
   "$build/bench/rtmpload" play "$np" live fan "$n" "$seconds" "$bitrate" > "$work/out" &
