@@ -61,8 +61,9 @@ cpu_over () {
   t0=$(date +%s%N); a=$("$1"); sleep "$seconds"; b=$("$1"); t1=$(date +%s%N)
   echo "scale=1; 100 * ($b - $a) / $hz / (($t1 - $t0) / 1000000000)" | bc
 }
-# What carrying the stream costs with nobody watching, apart from viewers.
-echo "slotcast  viewers=0 server_cpu=$(cpu_over ticks)% of one core (receiving and repackaging the stream)"
+# What carrying the stream costs with nobody watching (no viewer has asked
+# for it yet, so slotcast has no PLAY pipeline either).
+echo "slotcast  viewers=0 server_cpu=$(cpu_over ticks)% of one core (receiving the stream)"
 for n in "${counts[@]}"; do
   r0=$(rss)
   "$build/bench/fanout-viewers" "rtsp://127.0.0.1:$rtsp/live/fan" "$n" "$seconds" \
