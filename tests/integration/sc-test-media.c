@@ -64,18 +64,30 @@ sc_test_spawn_viewer (const char *pipeline)
                               G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 }
 
-/* A viewer that decodes @frames frames and exits 0. */
+/* A viewer of @stream over @protocols ("tcp", "udp", or "http" for RTSP
+ * tunnelled in HTTP) that decodes @frames frames and exits 0. */
+GSubprocess *
+sc_test_view_over (ScTestFixture *f, const char *stream, const char *token,
+                   const char *protocols, int frames)
+{
+  gboolean http = strcmp (protocols, "http") == 0;
+  g_autofree char *p = g_strdup_printf (
+      "rtspsrc location=\"%s://127.0.0.1:%u/live/%s%s%s\" latency=0 "
+      "protocols=%s ! rtph264depay ! h264parse ! avdec_h264 ! "
+      "fakesink num-buffers=%d",
+      http ? "rtsph" : "rtsp", f->server->rtsp_port, stream,
+      token ? "?token=" : "", token ? token : "", http ? "tcp" : protocols,
+      frames);
+
+  return sc_test_spawn_viewer (p);
+}
+
+/* A viewer over TCP that decodes @frames frames and exits 0. */
 GSubprocess *
 sc_test_view (ScTestFixture *f, const char *stream, const char *token,
               int frames)
 {
-  g_autofree char *p = g_strdup_printf (
-      "rtspsrc location=\"rtsp://127.0.0.1:%u/live/%s%s%s\" latency=0 "
-      "protocols=tcp ! rtph264depay ! h264parse ! avdec_h264 ! "
-      "fakesink num-buffers=%d",
-      f->server->rtsp_port, stream, token ? "?token=" : "", token ? token : "",
-      frames);
-  return sc_test_spawn_viewer (p);
+  return sc_test_view_over (f, stream, token, "tcp", frames);
 }
 
 static gboolean

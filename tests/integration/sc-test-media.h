@@ -26,6 +26,9 @@ GSubprocess *sc_test_spawn_flags (const char *const *argv,
 GSubprocess *sc_test_spawn (const char *const *argv);
 GSubprocess *sc_test_spawn_gst (const char *pipeline);
 GSubprocess *sc_test_spawn_viewer (const char *pipeline);
+GSubprocess *sc_test_view_over (ScTestFixture *f, const char *stream,
+                                const char *token, const char *protocols,
+                                int frames);
 GSubprocess *sc_test_view (ScTestFixture *f, const char *stream,
                            const char *token, int frames);
 int sc_test_wait_for (GSubprocess *proc, guint ms);

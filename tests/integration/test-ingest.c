@@ -83,21 +83,6 @@ test_ffmpeg (Fixture *f, gconstpointer data)
   sc_test_stop_process (pub);
 }
 
-/* A viewer of @stream over @protocols ("tcp", "udp", or "http" for RTSP
- * tunnelled in HTTP) that decodes @frames frames and exits 0. */
-static GSubprocess *
-view_over (Fixture *f, const char *stream, const char *protocols, int frames)
-{
-  g_autofree char *p = g_strdup_printf (
-      "rtspsrc location=\"%s://127.0.0.1:%u/live/%s\" latency=0 "
-      "protocols=%s ! rtph264depay ! h264parse ! avdec_h264 ! "
-      "fakesink num-buffers=%d",
-      strcmp (protocols, "http") == 0 ? "rtsph" : "rtsp", f->server->rtsp_port,
-      stream, strcmp (protocols, "http") == 0 ? "tcp" : protocols, frames);
-
-  return sc_test_spawn_viewer (p);
-}
-
 /* Viewers of one stream over every lower transport at once: interleaved in
  * the RTSP connection, UDP, and RTSP tunnelled in HTTP (QuickTime's
  * scheme, also VLC's and rtspsrc's "rtsph://"), each decoding frames. */
@@ -112,7 +97,7 @@ test_transports (Fixture *f, gconstpointer data)
 
   g_assert_cmpint (sc_test_wait_live (f, "mixed", TRUE, 15000), >, 0);
   for (guint i = 0; i < G_N_ELEMENTS (protocols); i++)
-    v[i] = view_over (f, "mixed", protocols[i], 50);
+    v[i] = sc_test_view_over (f, "mixed", NULL, protocols[i], 50);
   for (guint i = 0; i < G_N_ELEMENTS (protocols); i++)
     {
       g_test_message ("viewer over %s", protocols[i]);
