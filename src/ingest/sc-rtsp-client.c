@@ -168,7 +168,7 @@ sc_rtsp_client_pre_play_request (GstRTSPClient *client, GstRTSPContext *ctx)
   else if (self->fanout != fanout
            && !sc_fanout_viewer_is_playing (self->viewer))
     {
-      /* Another stream on this connection, the first one torn down. */
+      /* Another stream on this connection, the first one paused. */
       sc_fanout_remove (self->fanout, self->viewer);
       sc_fanout_viewer_reset_channels (self->viewer);
       sc_fanout_unref (self->fanout);

@@ -107,20 +107,27 @@ test_transports (Fixture *f, gconstpointer data)
   sc_test_stop_process (pub);
 }
 
-/* One RTSP exchange on @conn, interleaved packets before the answer
+/* An RTSP client connection and its last request's CSeq (GstRTSPConnection
+ * numbers requests itself, from 1). */
+typedef struct
+{
+  GstRTSPConnection *conn;
+  guint cseq;
+} Rtsp;
+
+/* One RTSP exchange on @rtsp, interleaved packets before the answer
  * counted in @packets; the answer's status. */
 static GstRTSPStatusCode
-rtsp_exchange (GstRTSPConnection *conn, GstRTSPMethod method, const char *url,
+rtsp_exchange (Rtsp *rtsp, GstRTSPMethod method, const char *url,
                const char *session, const char *transport, guint *packets,
                char **out_session)
 {
-  static guint cseq = 1;
-  g_autofree char *cseq_text = g_strdup_printf ("%u", cseq++);
+  GstRTSPConnection *conn = rtsp->conn;
+  g_autofree char *cseq_text = g_strdup_printf ("%u", ++rtsp->cseq);
   GstRTSPMessage request = { 0 }, reply = { 0 };
   GstRTSPStatusCode code = 0;
 
   gst_rtsp_message_init_request (&request, method, url);
-  gst_rtsp_message_add_header (&request, GST_RTSP_HDR_CSEQ, cseq_text);
   if (session != NULL)
     gst_rtsp_message_add_header (&request, GST_RTSP_HDR_SESSION, session);
   if (transport != NULL)
@@ -198,6 +205,7 @@ test_interleaved_session (Fixture *f, gconstpointer data)
   g_autofree char *setup_url = g_strconcat (url, "/stream=0", NULL);
   g_autofree char *session = NULL;
   GstRTSPConnection *conn = NULL;
+  Rtsp rtsp = { 0 };
   GstRTSPUrl *parsed = NULL;
   GstRTSPMessage closing = { 0 };
   guint before = 0, between = 0;
@@ -205,30 +213,31 @@ test_interleaved_session (Fixture *f, gconstpointer data)
   g_assert_cmpint (sc_test_wait_live (f, "tcp", TRUE, 15000), >, 0);
   g_assert_cmpint (gst_rtsp_url_parse (url, &parsed), ==, GST_RTSP_OK);
   g_assert_cmpint (gst_rtsp_connection_create (parsed, &conn), ==, GST_RTSP_OK);
+  rtsp.conn = conn;
   gst_rtsp_url_free (parsed);
   g_assert_cmpint (gst_rtsp_connection_connect_usec (conn, 5 * G_USEC_PER_SEC),
                    ==, GST_RTSP_OK);
 
   g_assert_cmpint (
-      rtsp_exchange (conn, GST_RTSP_DESCRIBE, url, NULL, NULL, &before, NULL),
+      rtsp_exchange (&rtsp, GST_RTSP_DESCRIBE, url, NULL, NULL, &before, NULL),
       ==, GST_RTSP_STS_OK);
-  g_assert_cmpint (rtsp_exchange (conn, GST_RTSP_SETUP, setup_url, NULL,
+  g_assert_cmpint (rtsp_exchange (&rtsp, GST_RTSP_SETUP, setup_url, NULL,
                                   "RTP/AVP/TCP;unicast;interleaved=0-1",
                                   &before, &session),
                    ==, GST_RTSP_STS_OK);
   g_assert_nonnull (session);
   g_assert_cmpint (
-      rtsp_exchange (conn, GST_RTSP_PLAY, url, session, NULL, &before, NULL),
+      rtsp_exchange (&rtsp, GST_RTSP_PLAY, url, session, NULL, &before, NULL),
       ==, GST_RTSP_STS_OK);
   g_assert_cmpuint (before, ==, 0); /* nothing before the PLAY's answer */
 
   for (int i = 0; i < 3; i++)
     {
       g_assert_cmpuint (rtsp_packets_for (conn, 700), >, 10);
-      g_assert_cmpint (rtsp_exchange (conn, GST_RTSP_GET_PARAMETER, url,
+      g_assert_cmpint (rtsp_exchange (&rtsp, GST_RTSP_GET_PARAMETER, url,
                                       session, NULL, &between, NULL),
                        ==, GST_RTSP_STS_OK);
-      g_assert_cmpint (rtsp_exchange (conn, GST_RTSP_OPTIONS, url, session,
+      g_assert_cmpint (rtsp_exchange (&rtsp, GST_RTSP_OPTIONS, url, session,
                                       NULL, &between, NULL),
                        ==, GST_RTSP_STS_OK);
     }
@@ -239,7 +248,7 @@ test_interleaved_session (Fixture *f, gconstpointer data)
     g_assert_cmpint (json_object_get_int_member (o, "viewers"), ==, 1);
   }
 
-  g_assert_cmpint (rtsp_exchange (conn, GST_RTSP_TEARDOWN, url, session, NULL,
+  g_assert_cmpint (rtsp_exchange (&rtsp, GST_RTSP_TEARDOWN, url, session, NULL,
                                   &between, NULL),
                    ==, GST_RTSP_STS_OK);
   /* Then the packets stop (a few may have been on their way), and the
@@ -273,6 +282,112 @@ test_interleaved_session (Fixture *f, gconstpointer data)
       g_usleep (20000);
     }
   sc_test_stop_process (pub);
+}
+
+/* Interleaved packets for @ms, counted per channel (0 to 3) in @counts. */
+static void
+rtsp_count_packets (GstRTSPConnection *conn, guint ms, guint counts[4])
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      GstRTSPMessage m = { 0 };
+      guint8 channel = 255;
+
+      g_assert_cmpint (
+          gst_rtsp_connection_receive_usec (conn, &m, 5 * G_USEC_PER_SEC), ==,
+          GST_RTSP_OK);
+      g_assert_cmpint (gst_rtsp_message_get_type (&m), ==,
+                       GST_RTSP_MESSAGE_DATA);
+      gst_rtsp_message_parse_data (&m, &channel);
+      g_assert_cmpuint (channel, <=, 3);
+      counts[channel]++;
+      gst_rtsp_message_unset (&m);
+    }
+}
+
+/* DESCRIBE, SETUP (on @channels) and PLAY of @stream on @conn; the PLAY's
+ * status; the session in @session. */
+static GstRTSPStatusCode
+rtsp_play (Fixture *f, Rtsp *rtsp, const char *stream, const char *channels,
+           char **session, guint *packets)
+{
+  g_autofree char *url = g_strdup_printf ("rtsp://127.0.0.1:%u/live/%s",
+                                          f->server->rtsp_port, stream);
+  g_autofree char *setup_url = g_strconcat (url, "/stream=0", NULL);
+  g_autofree char *transport
+      = g_strconcat ("RTP/AVP/TCP;unicast;interleaved=", channels, NULL);
+
+  g_assert_cmpint (
+      rtsp_exchange (rtsp, GST_RTSP_DESCRIBE, url, NULL, NULL, packets, NULL),
+      ==, GST_RTSP_STS_OK);
+  g_assert_cmpint (rtsp_exchange (rtsp, GST_RTSP_SETUP, setup_url, NULL,
+                                  transport, packets, session),
+                   ==, GST_RTSP_STS_OK);
+  return rtsp_exchange (rtsp, GST_RTSP_PLAY, url, *session, NULL, packets,
+                        NULL);
+}
+
+/* Two streams on one RTSP connection, interleaved: one at a time plays
+ * (the second PLAY gets 461 Unsupported Transport while the first plays);
+ * once the first is paused, the second plays, on its own channels only. */
+static void
+test_two_streams_one_connection (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) one = sc_test_book (f, "one", 1, 60, NULL);
+  g_autoptr (JsonNode) two = sc_test_book (f, "two", 1, 60, NULL);
+  g_autoptr (GSubprocess) pub1
+      = publish_gst (sc_test_json_string (one, "connection.rtsp_publish_url"));
+  g_autoptr (GSubprocess) pub2
+      = publish_gst (sc_test_json_string (two, "connection.rtsp_publish_url"));
+  g_autofree char *url
+      = g_strdup_printf ("rtsp://127.0.0.1:%u/live/one", f->server->rtsp_port);
+  g_autofree char *url2
+      = g_strdup_printf ("rtsp://127.0.0.1:%u/live/two", f->server->rtsp_port);
+  g_autofree char *s1 = NULL, *s2 = NULL;
+  GstRTSPConnection *conn = NULL;
+  Rtsp rtsp = { 0 };
+  GstRTSPUrl *parsed = NULL;
+  guint counts[4] = { 0 }, between = 0;
+  GstRTSPStatusCode second;
+
+  g_assert_cmpint (sc_test_wait_live (f, "one", TRUE, 15000), >, 0);
+  g_assert_cmpint (sc_test_wait_live (f, "two", TRUE, 15000), >, 0);
+  g_assert_cmpint (gst_rtsp_url_parse (url, &parsed), ==, GST_RTSP_OK);
+  g_assert_cmpint (gst_rtsp_connection_create (parsed, &conn), ==, GST_RTSP_OK);
+  rtsp.conn = conn;
+  gst_rtsp_url_free (parsed);
+  g_assert_cmpint (gst_rtsp_connection_connect_usec (conn, 5 * G_USEC_PER_SEC),
+                   ==, GST_RTSP_OK);
+
+  g_assert_cmpint (rtsp_play (f, &rtsp, "one", "0-1", &s1, &between), ==,
+                   GST_RTSP_STS_OK);
+  rtsp_count_packets (conn, 700, counts);
+  g_assert_cmpuint (counts[0], >, 10);
+
+  /* Through the fanout only one stream plays on a connection at a time;
+   * gst-rtsp-server's own path has no such limit. */
+  second = rtsp_play (f, &rtsp, "two", "2-3", &s2, &between);
+  if (sc_test_direct_send ())
+    {
+      g_assert_cmpint (second, ==, GST_RTSP_STS_UNSUPPORTED_TRANSPORT);
+      g_assert_cmpint (
+          rtsp_exchange (&rtsp, GST_RTSP_PAUSE, url, s1, NULL, &between, NULL),
+          ==, GST_RTSP_STS_OK);
+      g_assert_cmpint (
+          rtsp_exchange (&rtsp, GST_RTSP_PLAY, url2, s2, NULL, &between, NULL),
+          ==, GST_RTSP_STS_OK);
+      memset (counts, 0, sizeof counts);
+      rtsp_count_packets (conn, 700, counts);
+      g_assert_cmpuint (counts[0], ==, 0);
+      g_assert_cmpuint (counts[2], >, 10);
+    }
+  else
+    g_assert_cmpint (second, ==, GST_RTSP_STS_OK);
+  gst_rtsp_connection_free (conn);
+  sc_test_stop_process (pub1);
+  sc_test_stop_process (pub2);
 }
 
 /* /api/v1/streams: every user sees which public streams are live; the
@@ -790,6 +905,9 @@ main (int argc, char **argv)
               test_publish_and_view, sc_test_fixture_tear_down);
   g_test_add ("/ingest/transports", Fixture, NULL, sc_test_fixture_set_up,
               test_transports, sc_test_fixture_tear_down);
+  g_test_add ("/ingest/two-streams-one-connection", Fixture, NULL,
+              sc_test_fixture_set_up, test_two_streams_one_connection,
+              sc_test_fixture_tear_down);
   g_test_add ("/ingest/ffmpeg", Fixture, NULL, sc_test_fixture_set_up,
               test_ffmpeg, sc_test_fixture_tear_down);
   g_test_add ("/ingest/audio", Fixture, NULL, sc_test_fixture_set_up,
