@@ -499,8 +499,7 @@ sc_fanout_viewer_new (GSocket *socket, GError **error)
   g_mutex_init (&v->lock);
   v->fd = fd;
   v->conn = conn;
-  for (guint i = 0; i < SC_FANOUT_MAX_STREAMS; i++)
-    v->channels[i][0] = v->channels[i][1] = -1;
+  sc_fanout_viewer_reset_channels (v);
   v->backlog = g_byte_array_new ();
   v->deferred = g_ptr_array_new_with_free_func (free_message);
   v->max_backlog = DEFAULT_MAX_BACKLOG;

@@ -288,8 +288,8 @@ unref_fanout_closure_data (gpointer data, GClosure *closure)
     sc_fanout_unref (data);
 }
 
-/* Whether @pad carries video, whose access units end with the RTP marker
- * bit (RFC 6184, 5.1); other media end a unit with every packet. */
+/* Whether video RTP @buffer ends an access unit: its marker bit (RFC 6184,
+ * 5.1). */
 static gboolean
 ends_unit (GstBuffer *buffer)
 {

@@ -109,13 +109,10 @@ is_interleaved (GstRTSPStreamTransport *trans)
                 == GST_RTSP_LOWER_TRANS_TCP;
 }
 
-/* Whether @sessmedia has a stream received interleaved. */
+/* Whether one of @transports is interleaved. */
 static gboolean
-any_interleaved (GstRTSPSessionMedia *sessmedia)
+any_interleaved (GPtrArray *transports)
 {
-  g_autoptr (GPtrArray) transports
-      = gst_rtsp_session_media_get_transports (sessmedia);
-
   for (guint i = 0; i < transports->len; i++)
     if (is_interleaved (g_ptr_array_index (transports, i)))
       return TRUE;
@@ -137,8 +134,10 @@ sc_rtsp_client_pre_play_request (GstRTSPClient *client, GstRTSPContext *ctx)
   g_autoptr (GError) error = NULL;
   gboolean install = FALSE;
 
-  if (fanout == NULL || ctx->sessmedia == NULL || ctx->session == NULL
-      || !any_interleaved (ctx->sessmedia))
+  if (fanout == NULL || ctx->sessmedia == NULL || ctx->session == NULL)
+    return GST_RTSP_STS_OK;
+  transports = gst_rtsp_session_media_get_transports (ctx->sessmedia);
+  if (!any_interleaved (transports))
     return GST_RTSP_STS_OK;
   if (conn == NULL)
     return GST_RTSP_STS_INTERNAL_SERVER_ERROR;
@@ -186,7 +185,6 @@ sc_rtsp_client_pre_play_request (GstRTSPClient *client, GstRTSPContext *ctx)
       return GST_RTSP_STS_UNSUPPORTED_TRANSPORT;
     }
 
-  transports = gst_rtsp_session_media_get_transports (ctx->sessmedia);
   for (guint i = 0; i < transports->len; i++)
     {
       GstRTSPStreamTransport *trans = g_ptr_array_index (transports, i);
