@@ -17,7 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-G_DEFINE_QUARK (sc - booking - error - quark, sc_booking_error)
+/* The quark's name is one token: clang-format would space it out. */
+/* clang-format off */
+G_DEFINE_QUARK (sc-booking-error-quark, sc_booking_error)
+/* clang-format on */
 
 #define STREAM_NAME_MAX 64
 

@@ -30,7 +30,10 @@
 #include <sqlite3.h>
 #include <string.h>
 
-G_DEFINE_QUARK (sc - db - error - quark, sc_db_error)
+/* The quark's name is one token: clang-format would space it out. */
+/* clang-format off */
+G_DEFINE_QUARK (sc-db-error-quark, sc_db_error)
+/* clang-format on */
 
 #define SCHEMA_VERSION 2
 #define BUSY_TIMEOUT_MS 5000

@@ -19,7 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-G_DEFINE_QUARK (sc - settings - error - quark, sc_settings_error)
+/* The quark's name is one token: clang-format would space it out. */
+/* clang-format off */
+G_DEFINE_QUARK (sc-settings-error-quark, sc_settings_error)
+/* clang-format on */
 
 typedef enum
 {

@@ -18,7 +18,10 @@
 #include <openssl/rand.h>
 #include <string.h>
 
-G_DEFINE_QUARK (sc - token - error - quark, sc_token_error)
+/* The quark's name is one token: clang-format would space it out. */
+/* clang-format off */
+G_DEFINE_QUARK (sc-token-error-quark, sc_token_error)
+/* clang-format on */
 
 /**
  * sc_base64url_encode:

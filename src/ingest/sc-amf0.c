@@ -21,7 +21,10 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK (sc - amf0 - error - quark, sc_amf0_error)
+/* The quark's name is one token: clang-format would space it out. */
+/* clang-format off */
+G_DEFINE_QUARK (sc-amf0-error-quark, sc_amf0_error)
+/* clang-format on */
 
 enum
 {

@@ -28,7 +28,10 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK (sc - rtmp - error - quark, sc_rtmp_error)
+/* The quark's name is one token: clang-format would space it out. */
+/* clang-format off */
+G_DEFINE_QUARK (sc-rtmp-error-quark, sc_rtmp_error)
+/* clang-format on */
 
 #define EXTENDED_TIMESTAMP 0xffffff
 
