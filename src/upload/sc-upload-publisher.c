@@ -106,31 +106,24 @@ file_has_audio (const char *path, gboolean *out_audio, GError **error)
   return TRUE;
 }
 
-/**
- * sc_upload_pipeline_describe:
- * @location: the ticket's RTSP publish URL, or its RTMP URL
- *
- * Returns: (transfer full) (nullable): the launch description publishing
- *   @media to @location, or %NULL with @error set (a file that is no media)
- */
-char *
-sc_upload_pipeline_describe (const ScUploadMedia *media, const char *location,
-                             GError **error)
+/* The launch description for @media: fixed fragments and numbers only,
+ * plus the user's own --source description. Nothing from a ticket or a
+ * file name is in it; sc_upload_pipeline_new() sets those as properties. */
+static char *
+describe (const ScUploadMedia *media, gboolean with_audio)
 {
   g_autofree char *kbps = g_strdup_printf ("%d", media->video_kbps);
   g_autofree char *gop = g_strdup_printf ("%d", media->gop_s * FRAME_RATE);
-  const char *subs[] = { "{kbps}", kbps,     "{gop}",      gop, "{location}",
-                         location, "{file}", media->value, NULL };
+  const char *subs[] = { "{kbps}", kbps, "{gop}", gop, NULL };
   g_autofree char *h264 = fragment ("upload-h264", subs);
   g_autofree char *enc_audio
       = fragment (media->rtmp ? "upload-aac" : "upload-opus", subs);
   g_autofree char *sink
       = fragment (media->rtmp ? "upload-rtmp" : "upload-rtsp", subs);
+  const char *into = media->rtmp ? "mux." : "publish.";
   g_autofree char *video = NULL;
   g_autofree char *audio = NULL;
-  g_autofree char *file = NULL;
   const char *pace = "";
-  gboolean with_audio = TRUE;
   g_autoptr (GString) d = g_string_new (NULL);
 
   switch (media->kind)
@@ -146,31 +139,75 @@ sc_upload_pipeline_describe (const ScUploadMedia *media, const char *location,
       case SC_UPLOAD_SOURCE_DESCRIPTION:
         video = g_strdup (media->value);
         audio = g_strdup (media->audio);
-        with_audio = audio != NULL;
         break;
       case SC_UPLOAD_SOURCE_FILE:
-        if (strpbrk (media->value, "\"\\") != NULL)
-          {
-            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
-                         "Cannot publish a file whose name has \" or \\ in it");
-            return NULL;
-          }
-        if (!file_has_audio (media->value, &with_audio, error))
-          return NULL;
-        /* A file is not live: play it at its own pace. */
-        file = fragment ("upload-file", subs);
-        g_string_append_printf (d, "%s ", file);
-        video = g_strdup ("dec.");
-        audio = g_strdup ("dec.");
-        pace = " ! queue ! clocksync";
+        {
+          g_autofree char *file = fragment ("upload-file", subs);
+
+          /* A file is not live: play it at its own pace. */
+          g_string_append_printf (d, "%s ", file);
+          video = g_strdup ("dec.");
+          audio = g_strdup ("dec.");
+          pace = " ! queue ! clocksync";
+        }
         break;
     }
-  g_string_append_printf (d, "%s%s ! %s ! queue ! sink. ", video, pace, h264);
-  if (with_audio)
-    g_string_append_printf (d, "%s%s ! %s ! queue ! sink. ", audio, pace,
-                            enc_audio);
+  g_string_append_printf (d, "%s%s ! %s ! queue ! %s ", video, pace, h264,
+                          into);
+  if (with_audio && audio != NULL)
+    g_string_append_printf (d, "%s%s ! %s ! queue ! %s ", audio, pace,
+                            enc_audio, into);
   g_string_append (d, sink);
   return g_string_free (g_steal_pointer (&d), FALSE);
+}
+
+/* Sets @property of the element named @name in @pipeline. */
+static void
+set_named (GstElement *pipeline, const char *name, const char *property,
+           const char *value)
+{
+  g_autoptr (GstElement) e = gst_bin_get_by_name (GST_BIN (pipeline), name);
+
+  g_assert (e != NULL); /* the fragments name it */
+  g_object_set (e, property, value, NULL);
+}
+
+/**
+ * sc_upload_pipeline_new:
+ * @location: the ticket's RTSP publish URL, or its RTMP URL
+ *
+ * Builds the pipeline publishing @media to @location. The description is
+ * made of the fixed `upload-*` fragments (and the user's --source); the
+ * URL and the file name are set as the `location` properties of the
+ * elements named `publish` and `file` afterwards, so no byte of them is
+ * ever read as launch syntax.
+ *
+ * Returns: (transfer full) (nullable): the pipeline, not started, or %NULL
+ *   with @error set (a file that is no media, a --source that does not
+ *   parse)
+ */
+GstElement *
+sc_upload_pipeline_new (const ScUploadMedia *media, const char *location,
+                        GError **error)
+{
+  gboolean with_audio
+      = media->kind != SC_UPLOAD_SOURCE_DESCRIPTION || media->audio != NULL;
+  g_autofree char *description = NULL;
+  GstElement *pipeline;
+
+  if (media->kind == SC_UPLOAD_SOURCE_FILE
+      && !file_has_audio (media->value, &with_audio, error))
+    return NULL;
+  description = describe (media, with_audio);
+  g_debug ("pipeline: %s", description);
+  pipeline = gst_parse_launch_full (description, NULL,
+                                    GST_PARSE_FLAG_FATAL_ERRORS, error);
+  if (pipeline == NULL)
+    return NULL;
+  set_named (pipeline, "publish", "location", location);
+  if (media->kind == SC_UPLOAD_SOURCE_FILE)
+    set_named (pipeline, "file", "location", media->value);
+  return pipeline;
 }
 
 static void
@@ -426,16 +463,10 @@ on_deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element,
 gboolean
 sc_upload_publisher_start (ScUploadPublisher *self, GError **error)
 {
-  g_autofree char *description
-      = sc_upload_pipeline_describe (&self->media, self->location, error);
   g_autoptr (GstBus) bus = NULL;
   g_autoptr (GstElement) vqueue = NULL;
 
-  if (description == NULL)
-    return FALSE;
-  g_debug ("pipeline: %s", description);
-  self->pipeline = gst_parse_launch_full (description, NULL,
-                                          GST_PARSE_FLAG_FATAL_ERRORS, error);
+  self->pipeline = sc_upload_pipeline_new (&self->media, self->location, error);
   if (self->pipeline == NULL)
     return FALSE;
   g_signal_connect (self->pipeline, "deep-element-added",

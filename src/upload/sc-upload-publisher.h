@@ -32,8 +32,8 @@ typedef struct
   int gop_s;
 } ScUploadMedia;
 
-char *sc_upload_pipeline_describe (const ScUploadMedia *media,
-                                   const char *location, GError **error);
+GstElement *sc_upload_pipeline_new (const ScUploadMedia *media,
+                                    const char *location, GError **error);
 
 #define SC_TYPE_UPLOAD_PUBLISHER (sc_upload_publisher_get_type ())
 G_DECLARE_FINAL_TYPE (ScUploadPublisher, sc_upload_publisher, SC,

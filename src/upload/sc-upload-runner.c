@@ -359,11 +359,16 @@ on_finished (ScUploadPublisher *p, gpointer data)
 static void
 connect_now (Runner *r)
 {
-  g_autofree char *location = r->options->media.rtmp
-                                  ? sc_upload_ticket_rtmp_url (r->ticket)
-                                  : g_strdup (r->ticket->rtsp_publish_url);
   g_autoptr (GError) error = NULL;
+  g_autofree char *location = sc_upload_ticket_dup_publish_url (
+      r->ticket, r->options->media.rtmp, &error);
 
+  if (location == NULL)
+    {
+      event (r, "error", error->message, NULL);
+      finish (r, SC_UPLOAD_EXIT_ERROR);
+      return;
+    }
   r->publisher = sc_upload_publisher_new (&r->options->media, location);
   g_signal_connect (r->publisher, "connected", G_CALLBACK (on_connected), r);
   g_signal_connect (r->publisher, "failed", G_CALLBACK (on_failed), r);

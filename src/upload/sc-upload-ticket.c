@@ -15,10 +15,15 @@
 
 #include "sc-booking.h"
 #include "sc-clock.h"
+#include "sc-ticket.h"
+#include "sc-token.h"
 
 #include <string.h>
 
-G_DEFINE_QUARK (sc - upload - error - quark, sc_upload_error)
+/* The quark's name is one token: clang-format would space it out. */
+/* clang-format off */
+G_DEFINE_QUARK (sc-upload-error-quark, sc_upload_error)
+/* clang-format on */
 
 #define MAX_TICKET_BYTES 16384
 
@@ -96,6 +101,136 @@ take_time (JsonObject *o, const char *name, gint64 *out, GError **error)
   return TRUE;
 }
 
+/* A token as the booking service makes them: 43 base64url characters. */
+static gboolean
+token_valid (const char *token)
+{
+  if (strlen (token) != SC_TOKEN_TEXT_LEN)
+    return FALSE;
+  for (const char *p = token; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      return FALSE;
+  return TRUE;
+}
+
+/* A DNS name or an IP address, nothing else (no percent-encoding, no
+ * spaces, no quotes). */
+static gboolean
+host_valid (const char *host)
+{
+  gsize len = host ? strlen (host) : 0;
+
+  if (len == 0 || len > 253)
+    return FALSE;
+  if (g_hostname_is_ip_address (host))
+    return TRUE;
+  if (host[0] == '-' || host[0] == '.')
+    return FALSE;
+  for (const char *p = host; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.')
+      return FALSE;
+  return TRUE;
+}
+
+/* Checks that @url, the ticket's member @field, is exactly
+ * SCHEME://HOST[:PORT]@path_query: parsed with GUri for its host and port,
+ * then compared with the URL built again from them, so that nothing but
+ * those parts (no user info, fragment, other query, percent-encoding or
+ * quote) can be in it. Sets @out_authority to "HOST[:PORT]". */
+static gboolean
+check_url (const char *field, const char *url, const char *scheme,
+           const char *path_query, char **out_authority, GError **error)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  g_autofree char *host = NULL;
+  g_autofree char *authority = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *what = NULL;
+  int port;
+
+  if (uri == NULL || g_strcmp0 (g_uri_get_scheme (uri), scheme) != 0)
+    what = g_strdup_printf ("\"%s\" is not an %s:// URL", field, scheme);
+  else if (!host_valid (g_uri_get_host (uri)))
+    what = g_strdup_printf ("\"%s\" has no valid host", field);
+  if (what != NULL)
+    return bad (error, what);
+  host = sc_url_host (g_uri_get_host (uri));
+  port = g_uri_get_port (uri);
+  authority = port > 0 ? g_strdup_printf ("%s:%d", host, port)
+                       : g_steal_pointer (&host);
+  expected = g_strdup_printf ("%s://%s%s", scheme, authority, path_query);
+  if (strcmp (url, expected) != 0)
+    {
+      what = g_strdup_printf ("\"%s\" is not %s://HOST:PORT%s", field, scheme,
+                              path_query);
+      return bad (error, what);
+    }
+  if (out_authority != NULL)
+    *out_authority = g_steal_pointer (&authority);
+  return TRUE;
+}
+
+/**
+ * sc_upload_ticket_check:
+ *
+ * Checks what of @ticket goes to the network or into a pipeline: the tokens
+ * are tokens and every connection URL is exactly what the booking service
+ * writes (rtsp://HOST:PORT/live/STREAM?token=TOKEN and so on), with a valid
+ * host and nothing else. Run when a ticket is parsed (at import and when it
+ * is read from the store) and again before its URL is used.
+ *
+ * Returns: whether @ticket is sound; %FALSE with @error naming the field
+ */
+gboolean
+sc_upload_ticket_check (const ScUploadTicket *t, GError **error)
+{
+  g_autofree char *publish = NULL;
+  g_autofree char *play = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *rtsp_host = NULL;
+  g_autofree char *play_host = NULL;
+
+  if (!sc_booking_stream_name_valid (t->stream))
+    return bad (error, "\"stream\" is not a stream name");
+  if (!token_valid (t->publish_token))
+    return bad (error, "\"publish_token\" is not a token");
+  if (t->view_token != NULL && !token_valid (t->view_token))
+    return bad (error, "\"view_token\" is not a token");
+  publish = g_strdup_printf ("/live/%s?token=%s", t->stream, t->publish_token);
+  play = t->view_token != NULL
+             ? g_strdup_printf ("/live/%s?token=%s", t->stream, t->view_token)
+             : g_strdup_printf ("/live/%s", t->stream);
+  key = g_strdup_printf ("%s?token=%s", t->stream, t->publish_token);
+  if (!check_url ("rtsp_publish_url", t->rtsp_publish_url, "rtsp", publish,
+                  &rtsp_host, error)
+      || !check_url ("rtsp_play_url", t->rtsp_play_url, "rtsp", play,
+                     &play_host, error)
+      || !check_url ("rtmp_server_url", t->rtmp_server_url, "rtmp", "/live",
+                     NULL, error))
+    return FALSE;
+  if (strcmp (rtsp_host, play_host) != 0)
+    return bad (error, "\"rtsp_play_url\" is on another host");
+  if (strcmp (t->rtmp_stream_key, key) != 0)
+    return bad (error, "\"rtmp_stream_key\" is not STREAM?token=TOKEN");
+  return TRUE;
+}
+
+/**
+ * sc_upload_ticket_dup_publish_url:
+ * @rtmp: the RTMP URL (server URL / stream key) rather than the RTSP one
+ *
+ * Returns: (transfer full) (nullable): the URL to publish to, checked again
+ *   (sc_upload_ticket_check()), or %NULL with @error set
+ */
+char *
+sc_upload_ticket_dup_publish_url (const ScUploadTicket *t, gboolean rtmp,
+                                  GError **error)
+{
+  if (!sc_upload_ticket_check (t, error))
+    return NULL;
+  return rtmp ? sc_upload_ticket_rtmp_url (t) : g_strdup (t->rtsp_publish_url);
+}
+
 /**
  * sc_upload_ticket_new_from_json:
  * @json: a ticket object
@@ -129,8 +264,6 @@ sc_upload_ticket_new_from_json (JsonNode *json, GError **error)
     return NULL;
   if (!g_uuid_string_is_valid (t->id))
     return bad_null (error, "\"id\" is not a UUID");
-  if (!sc_booking_stream_name_valid (t->stream))
-    return bad_null (error, "\"stream\" is not a stream name");
   if (t->end_us <= t->start_us)
     return bad_null (error, "\"end\" is not after \"start\"");
   t->view_token = g_strdup (string_member (o, "view_token"));
@@ -148,10 +281,8 @@ sc_upload_ticket_new_from_json (JsonNode *json, GError **error)
       || !take_string (c, "rtmp_stream_key", &t->rtmp_stream_key, error)
       || !take_string (c, "rtsp_play_url", &t->rtsp_play_url, error))
     return NULL;
-  if (!g_str_has_prefix (t->rtsp_publish_url, "rtsp://")
-      || !g_str_has_prefix (t->rtsp_play_url, "rtsp://")
-      || !g_str_has_prefix (t->rtmp_server_url, "rtmp://"))
-    return bad_null (error, "a connection URL has the wrong scheme");
+  if (!sc_upload_ticket_check (t, error))
+    return NULL;
   t->json = json_node_copy (json);
   return g_steal_pointer (&t);
 }

@@ -43,6 +43,9 @@ typedef struct
 ScUploadTicket *sc_upload_ticket_parse (const char *text, gsize len,
                                         GError **error);
 ScUploadTicket *sc_upload_ticket_new_from_json (JsonNode *json, GError **error);
+gboolean sc_upload_ticket_check (const ScUploadTicket *ticket, GError **error);
+char *sc_upload_ticket_dup_publish_url (const ScUploadTicket *ticket,
+                                        gboolean rtmp, GError **error);
 void sc_upload_ticket_free (ScUploadTicket *ticket);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScUploadTicket, sc_upload_ticket_free)
 

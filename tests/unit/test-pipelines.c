@@ -33,9 +33,7 @@ load (const char *name)
   with_n = g_strjoinv ("96", b);
   /* The uploader's placeholders. */
   for (const char *const *kv
-       = (const char *const[]){ "{kbps}", "2500", "{gop}", "60", "{file}",
-                                "/dev/null", "{location}",
-                                "rtsp://127.0.0.1:1/live/a?token=t", NULL };
+       = (const char *const[]){ "{kbps}", "2500", "{gop}", "60", NULL };
        *kv != NULL; kv += 2)
     {
       g_auto (GStrv) parts = g_strsplit (with_n, kv[0], -1);

@@ -95,7 +95,37 @@ test_ticket_bad (void)
     { "\"start\":\"2026-11-29T18:00:00Z\"", "\"start\":\"tomorrow\"", "start" },
     { "\"publish_token\":\"" TOKEN "\"", "\"publish_token\":null",
       "publish_token" },
-    { "\"rtsp_play_url\":\"rtsp://", "\"rtsp_play_url\":\"http://", "scheme" },
+    { "\"rtsp_play_url\":\"rtsp://", "\"rtsp_play_url\":\"http://",
+      "rtsp_play_url" },
+    /* What a stranger's ticket could carry into the publishing pipeline
+     * (it used to be pasted into a launch description). */
+    { "news?token=" TOKEN "\",\"rtmp_server_url",
+      "news?token=a\\\" audiotestsrc num-buffers=5 ! wavenc ! filesink "
+      "location=\\\"pwned.wav\",\"rtmp_server_url",
+      "rtsp_publish_url" },
+    { "rtsp://h:8554/live/news?token=" TOKEN,
+      "rtsp://h:8554/live/news?token=" TOKEN "&x=1", "rtsp_publish_url" },
+    { "rtsp://h:8554/live/news?token=" TOKEN,
+      "rtsp://h:8554/live/other?token=" TOKEN, "rtsp_publish_url" },
+    { "rtsp://h:8554/live/news?token=" TOKEN,
+      "rtsp://u:p@h:8554/live/news?token=" TOKEN, "rtsp_publish_url" },
+    { "rtsp://h:8554/live/news?token=" TOKEN,
+      "rtsp://h:8554/live/%6eews?token=" TOKEN, "rtsp_publish_url" },
+    { "rtsp://h:8554/live/news?token=" TOKEN,
+      "rtsp://h:8554/live/news?token=" TOKEN "#f", "rtsp_publish_url" },
+    { "rtsp://h:8554/live/news?token=" TOKEN,
+      "rtsp://h%20x:8554/live/news?token=" TOKEN, "rtsp_publish_url" },
+    { "rtsp://h:8554/live/news?token=" TOKEN,
+      "rtsp://h:99999/live/news?token=" TOKEN, "rtsp_publish_url" },
+    { "rtsp://h:8554/live/news\",\"dial_in",
+      "rtsp://evil:8554/live/news\",\"dial_in", "rtsp_play_url" },
+    { "\"rtmp_server_url\":\"rtmp://h:1935/live\"",
+      "\"rtmp_server_url\":\"rtmp://h:1935/live/x\"", "rtmp_server_url" },
+    { "\"rtmp_stream_key\":\"news?token=",
+      "\"rtmp_stream_key\":\"news\\\" ! filesink?token=", "rtmp_stream_key" },
+    { "\"publish_token\":\"" TOKEN "\"", "\"publish_token\":\"" TOKEN "\\\"\"",
+      "publish_token" },
+    { "\"view_token\":null", "\"view_token\":\"short\"", "view_token" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -172,7 +202,45 @@ test_store (void)
   g_rmdir (dir);
 }
 
-/* Every source and protocol gives a pipeline that parses. */
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *)a, *(char *const *)b);
+}
+
+/* The factory names of @pipeline's elements, sorted, joined by spaces. */
+static char *
+element_names (GstElement *pipeline)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_recurse (GST_BIN (pipeline));
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  GValue v = G_VALUE_INIT;
+
+  while (gst_iterator_next (it, &v) == GST_ITERATOR_OK)
+    {
+      GstElementFactory *f = gst_element_get_factory (g_value_get_object (&v));
+
+      g_ptr_array_add (names, g_strdup (f ? GST_OBJECT_NAME (f) : "?"));
+      g_value_reset (&v);
+    }
+  g_value_unset (&v);
+  g_ptr_array_sort (names, compare_strings);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (" ", (char **)names->pdata);
+}
+
+static char *
+location_of (GstElement *pipeline, const char *name)
+{
+  g_autoptr (GstElement) e = gst_bin_get_by_name (GST_BIN (pipeline), name);
+  char *location = NULL;
+
+  g_object_get (e, "location", &location, NULL);
+  return location;
+}
+
+/* Every source and protocol gives a pipeline, with the URL set as a
+ * property; no URL, however it is quoted, adds an element. */
 static void
 test_pipelines (void)
 {
@@ -185,34 +253,91 @@ test_pipelines (void)
     { SC_UPLOAD_SOURCE_DESCRIPTION, "videotestsrc is-live=true", NULL, FALSE,
       1000, 2 },
   };
+  const char *evil = "rtsp://127.0.0.1:9/live/x?token=a\" audiotestsrc "
+                     "num-buffers=5 ! wavenc ! filesink location=\"pwned.wav";
 
   for (guint i = 0; i < G_N_ELEMENTS (media); i++)
     {
+      const char *url = media[i].rtmp ? "rtmp://127.0.0.1:1/live/a?token=t"
+                                      : "rtsp://127.0.0.1:1/live/a?token=t";
       g_autoptr (GError) error = NULL;
-      g_autofree char *d = sc_upload_pipeline_describe (
-          &media[i],
-          media[i].rtmp ? "rtmp://127.0.0.1:1/live/a?token=t"
-                        : "rtsp://127.0.0.1:1/live/a?token=t",
-          &error);
-      GstElement *p;
+      g_autoptr (GstElement) p
+          = sc_upload_pipeline_new (&media[i], url, &error);
+      g_autoptr (GstElement) q = NULL;
+      g_autofree char *location = NULL;
+      g_autofree char *names = NULL;
+      g_autofree char *evil_names = NULL;
 
       g_assert_no_error (error);
-      g_test_message ("%s", d);
-      g_assert_nonnull (strstr (d, "key-int-max="));
-      p = gst_parse_launch_full (d, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &error);
+      location = location_of (p, "publish");
+      g_assert_cmpstr (location, ==, url);
+      g_clear_pointer (&location, g_free);
+      names = element_names (p);
+      g_test_message ("%s", names);
+      g_assert_nonnull (strstr (names, "x264enc"));
+
+      q = sc_upload_pipeline_new (&media[i], evil, &error);
       g_assert_no_error (error);
-      gst_object_unref (p);
+      location = location_of (q, "publish");
+      if (media[i].rtmp)
+        {
+          /* rtmp2sink gives back the URL as it parsed it. */
+          g_autoptr (GstElement) sink
+              = gst_element_factory_make ("rtmp2sink", NULL);
+          g_autofree char *parsed = NULL;
+
+          g_object_set (sink, "location", evil, NULL);
+          g_object_get (sink, "location", &parsed, NULL);
+          g_assert_cmpstr (location, ==, parsed);
+        }
+      else
+        g_assert_cmpstr (location, ==, evil);
+      evil_names = element_names (q);
+      g_assert_cmpstr (evil_names, ==, names);
     }
-  {
-    const ScUploadMedia quoted
-        = { SC_UPLOAD_SOURCE_FILE, "/tmp/a\"b.mp4", NULL, FALSE, 1000, 2 };
-    g_autoptr (GError) error = NULL;
-    g_autofree char *d
-        = sc_upload_pipeline_describe (&quoted, "rtsp://h/live/a", &error);
+}
 
-    g_assert_null (d);
-    g_assert_nonnull (error);
+/* A file's name is a property too: quotes and spaces in it are fine. */
+static void
+test_pipeline_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("sc-upload-XXXXXX", NULL);
+  g_autofree char *path
+      = g_build_filename (dir, "my \"talk\" ! filesink location=x.mp4", NULL);
+  g_autofree char *launch = NULL;
+  g_autoptr (GstElement) make = NULL;
+  g_autoptr (GstElement) p = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *location = NULL;
+  const ScUploadMedia media
+      = { SC_UPLOAD_SOURCE_FILE, path, NULL, FALSE, 1000, 2 };
+
+  /* A second of video in an MP4 file of that name. */
+  make = gst_parse_launch ("videotestsrc num-buffers=30 ! x264enc ! mp4mux "
+                           "! filesink name=out",
+                           &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr (GstElement) out = gst_bin_get_by_name (GST_BIN (make), "out");
+    g_autoptr (GstBus) bus = gst_element_get_bus (make);
+    g_autoptr (GstMessage) m = NULL;
+
+    g_object_set (out, "location", path, NULL);
+    gst_element_set_state (make, GST_STATE_PLAYING);
+    m = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND,
+                                    GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    g_assert_nonnull (m);
+    g_assert_cmpint (GST_MESSAGE_TYPE (m), ==, GST_MESSAGE_EOS);
+    gst_element_set_state (make, GST_STATE_NULL);
   }
+
+  p = sc_upload_pipeline_new (&media, "rtsp://127.0.0.1:1/live/a?token=t",
+                              &error);
+  g_assert_no_error (error);
+  location = location_of (p, "file");
+  g_assert_cmpstr (location, ==, path);
+  g_remove (path);
+  g_rmdir (dir);
 }
 
 int
@@ -225,5 +350,6 @@ main (int argc, char **argv)
   g_test_add_func ("/upload/ticket-bad", test_ticket_bad);
   g_test_add_func ("/upload/store", test_store);
   g_test_add_func ("/upload/pipelines", test_pipelines);
+  g_test_add_func ("/upload/pipeline-file", test_pipeline_file);
   return g_test_run ();
 }
