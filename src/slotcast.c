@@ -28,6 +28,7 @@
 
 #include <gst/gst.h>
 
+#include "sc-listener.h"
 #include "sc-data-dir.h"
 #include "sc-db-admitter.h"
 #include "sc-http-admitter.h"
@@ -608,6 +609,10 @@ main (int argc, char **argv)
   argv++;
   argv[0] = g_strconcat ("slotcast ", command, NULL);
   g_set_prgname (argv[0]);
+  /* Servers: every connection costs a descriptor. */
+  if (strcmp (command, "serve") == 0 || strcmp (command, "web") == 0
+      || strcmp (command, "ingest") == 0)
+    sc_listener_raise_fd_limit ();
   if (strcmp (command, "serve") == 0)
     return run_server (argc, argv, TRUE);
   if (strcmp (command, "web") == 0)

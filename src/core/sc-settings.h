@@ -39,6 +39,11 @@ typedef struct _ScSettings
   char *tls_cert;
   char *tls_key;
   int max_body_bytes;
+  int http_max_connections;
+  int http_max_per_address;
+  int http_header_timeout_s;
+  int http_keepalive_timeout_s;
+  int http_request_timeout_s;
   int auth_fail_limit;
   int auth_fail_window_s;
   int auth_block_s;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "sc-web-conns.h"
+
 #include "sc-admission.h"
 #include "sc-auth-limiter.h"
 #include "sc-http.h"
@@ -32,6 +34,7 @@ struct _ScWebServer
   GObject parent_instance;
 
   SoupServer *soup;
+  ScWebConns *conns;
   ScSettings *settings;
   ScDb *db;
   ScClock *clock;

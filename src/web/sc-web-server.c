@@ -33,7 +33,6 @@
 G_DEFINE_FINAL_TYPE (ScWebServer, sc_web_server, G_TYPE_OBJECT)
 
 #define AUTH_TABLE_MAX 65536
-#define LISTEN_BACKLOG 1024
 #define COUNTED_KEY "sc-counted"
 
 static void commit_now (ScWebServer *self);
@@ -44,6 +43,9 @@ sc_web_server_dispose (GObject *object)
   ScWebServer *self = SC_WEB_SERVER (object);
 
   commit_now (self);
+  if (self->conns != NULL)
+    sc_web_conns_close (self->conns);
+  g_clear_object (&self->conns);
   if (self->soup != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->soup, self);
@@ -102,6 +104,8 @@ maybe_finish_stop (ScWebServer *self)
     return;
   task = g_steal_pointer (&self->stop_task);
   g_clear_handle_id (&self->stop_timeout_id, g_source_remove);
+  if (self->conns != NULL)
+    sc_web_conns_close (self->conns);
   soup_server_disconnect (self->soup);
   g_task_return_boolean (task, TRUE);
 }
@@ -125,9 +129,11 @@ request_done (ScWebServer *self, SoupServerMessage *msg)
   maybe_finish_stop (self);
 }
 
-/* libsoup reports a 500 as "aborted": count statuses on both signals. */
+/* libsoup reports a 500 as "aborted": count statuses on both signals, and
+ * for responses on connections kept alive, which it does not report
+ * (ScWebConns). */
 static void
-on_request_finished (SoupServer *soup, SoupServerMessage *msg, gpointer data)
+count_response (SoupServerMessage *msg, gpointer data)
 {
   ScWebServer *self = data;
   guint status = soup_server_message_get_status (msg);
@@ -135,6 +141,23 @@ on_request_finished (SoupServer *soup, SoupServerMessage *msg, gpointer data)
   if (status >= 100 && status < 600)
     self->metrics.responses[status / 100]++;
   request_done (self, msg);
+}
+
+static void
+on_request_finished (SoupServer *soup, SoupServerMessage *msg, gpointer data)
+{
+  count_response (msg, data);
+}
+
+/* Answers @msg (its error set) without reading its body, and closes the
+ * connection: libsoup would read the whole body first. */
+static void
+refuse_unread (ScWebServer *self, SoupServerMessage *msg)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
+  if (self->conns != NULL)
+    sc_web_conns_respond_and_close (self->conns, msg);
 }
 
 /* Runs after the headers, before the body is read: refuse what must not be
@@ -147,6 +170,7 @@ early_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
   SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
   goffset max = self->settings->max_body_bytes;
+  const char *length;
 
   soup_message_headers_replace (resp, "X-Content-Type-Options", "nosniff");
   soup_message_headers_replace (resp, "Cache-Control", "no-store");
@@ -158,20 +182,32 @@ early_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                           "The server is stopping");
       return;
     }
+  length = soup_message_headers_get_list (req, "Content-Length");
+  if (length != NULL
+      && (length[0] == '\0'
+          || strspn (length, "0123456789") != strlen (length)))
+    {
+      /* Two lengths ("5, 10" once libsoup joined them) or garbage: a
+       * request smuggler's, or a broken client's. */
+      sc_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
+                          "Content-Length must be one number");
+      refuse_unread (self, msg);
+      return;
+    }
   if (soup_message_headers_get_encoding (req) == SOUP_ENCODING_CHUNKED)
     {
-      soup_message_headers_replace (resp, "Connection", "close");
       sc_http_send_error (msg, SOUP_STATUS_LENGTH_REQUIRED, "length_required",
                           "Send request bodies with a Content-Length");
+      refuse_unread (self, msg);
       return;
     }
   if (soup_message_headers_get_content_length (req) > max)
     {
       self->metrics.body_too_large++;
-      soup_message_headers_replace (resp, "Connection", "close");
       sc_http_send_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
                           "too_large", "Request bodies are limited to %d bytes",
                           (int)max);
+      refuse_unread (self, msg);
     }
 }
 
@@ -239,10 +275,8 @@ sc_web_server_listen (ScWebServer *self, GError **error)
 {
   ScSettings *settings = self->settings;
   g_autoptr (GInetAddress) address = NULL;
-  g_autoptr (GSocketAddress) sockaddr = NULL;
   g_autoptr (GTlsCertificate) cert = NULL;
-  g_autoptr (GSocket) socket = NULL;
-  g_autoslist (GUri) uris = NULL;
+  ScWebConnsLimits limits;
 
   g_return_val_if_fail (self->port == 0, FALSE);
 
@@ -259,29 +293,25 @@ sc_web_server_listen (ScWebServer *self, GError **error)
                           settings->tls_key, settings->public_host, error);
       if (cert == NULL)
         return FALSE;
-      soup_server_set_tls_certificate (self->soup, cert);
       self->tls = TRUE;
     }
 
-  sockaddr = g_inet_socket_address_new (address, settings->http_port);
-  socket = g_socket_new (g_inet_address_get_family (address),
-                         G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
-  if (socket == NULL)
-    return FALSE;
-  /* GSocket's default backlog of 10 drops SYNs when many clients connect
-   * at once, and each drop costs the client a 1 s retransmission. */
-  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
-  if (!g_socket_bind (socket, sockaddr, TRUE, error)
-      || !g_socket_listen (socket, error)
-      || !soup_server_listen_socket (
-          self->soup, socket, self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+  limits.listener.max_connections = settings->http_max_connections;
+  limits.listener.max_per_address = settings->http_max_per_address;
+  limits.listener.first_timeout_us
+      = settings->http_header_timeout_s * G_USEC_PER_SEC;
+  limits.keepalive_timeout_us
+      = settings->http_keepalive_timeout_s * G_USEC_PER_SEC;
+  limits.request_timeout_us = settings->http_request_timeout_s * G_USEC_PER_SEC;
+  self->conns
+      = sc_web_conns_new (self->soup, &limits, cert, count_response, self);
+  if (!sc_web_conns_listen (self->conns, settings->bind, settings->http_port,
+                            error))
     {
-      g_prefix_error (error, "Cannot listen on %s port %d: ", settings->bind,
-                      settings->http_port);
+      g_clear_object (&self->conns);
       return FALSE;
     }
-  uris = soup_server_get_uris (self->soup);
-  self->port = uris != NULL ? g_uri_get_port (uris->data) : 0;
+  self->port = sc_web_conns_get_port (self->conns);
   return TRUE;
 }
 

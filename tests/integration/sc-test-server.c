@@ -11,13 +11,22 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <string.h>
 
-/* A server outlives no test: if the test dies, the kernel stops it. */
+/* A server outlives no test: if the test dies, the kernel stops it. With
+ * @data, its soft and hard limits on open files are that number (as
+ * `ulimit -n N` sets them: the server cannot raise them). */
 static void
 die_with_parent (gpointer data)
 {
   prctl (PR_SET_PDEATHSIG, SIGTERM);
+  if (data != NULL)
+    {
+      struct rlimit rl = { GPOINTER_TO_UINT (data), GPOINTER_TO_UINT (data) };
+
+      setrlimit (RLIMIT_NOFILE, &rl);
+    }
 }
 
 static const char *
@@ -66,7 +75,9 @@ sc_test_remove_tree (const char *path)
  * sc_test_server_start:
  * @data_dir: (nullable): reuse this data dir (a restart), or make one
  * @args: (nullable): more arguments for `slotcast serve`
- * @env: (nullable): more environment, "NAME=value" strings
+ * @env: (nullable): more environment, "NAME=value" strings;
+ *   "RLIMIT_NOFILE=N" is not passed on but limits the server to N open
+ *   files
  */
 ScTestServer *
 sc_test_server_start (const char *data_dir, const char *const *args,
@@ -89,6 +100,7 @@ sc_test_server_start_command (const char *command, const char *data_dir,
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GDataInputStream) out = NULL;
   g_autoptr (GError) error = NULL;
+  guint nofile = 0;
 
   server->own_data_dir = data_dir == NULL;
   server->data_dir = data_dir ? g_strdup (data_dir) : sc_test_make_tmp_dir ();
@@ -114,12 +126,17 @@ sc_test_server_start_command (const char *command, const char *data_dir,
     }
   g_ptr_array_add (argv, NULL);
   g_subprocess_launcher_unsetenv (launcher, "SLOTCAST_ADMIN_KEY");
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   for (const char *const *e = env; e != NULL && *e != NULL; e++)
     {
       g_auto (GStrv) kv = g_strsplit (*e, "=", 2);
-      g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
+
+      if (strcmp (kv[0], "RLIMIT_NOFILE") == 0)
+        nofile = atoi (kv[1]);
+      else
+        g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
     }
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent,
+                                         GUINT_TO_POINTER (nofile), NULL);
 
   server->proc = g_subprocess_launcher_spawnv (
       launcher, (const char *const *)argv->pdata, &error);

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* What a stranger with a raw socket can do to the listeners, against the
+ * real `slotcast serve` under `ulimit -n 1024`: descriptors stay flat over
+ * many connections, silent and half-sent connections are dropped after their
+ * time-out and never lock out real clients, bodies over the limit are
+ * refused from their headers. docs/SECURITY.md lists what each test holds. */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "sc-test-server.h"
+
+#define NOFILE "RLIMIT_NOFILE=1024"
+
+typedef struct
+{
+  ScTestServer *server;
+  char *config;
+} Fixture;
+
+/* A config file for the server with @text in it. */
+static char *
+write_config (const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  char *path = NULL;
+  int fd = g_file_open_tmp ("slotcast-test-XXXXXX.conf", &path, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  g_assert_no_error (error);
+  g_close (fd, NULL);
+  return path;
+}
+
+static void
+set_up (Fixture *f, gconstpointer data)
+{
+  const char *env[] = { NOFILE, NULL };
+
+  f->config = write_config (data != NULL ? data : "");
+  f->server = sc_test_server_start (
+      NULL, (const char *const[]){ "--config", f->config, NULL }, env);
+}
+
+static void
+tear_down (Fixture *f, gconstpointer data)
+{
+  g_assert_cmpint (sc_test_server_stop (f->server), ==, 0);
+  sc_test_server_free (f->server);
+  g_unlink (f->config);
+  g_free (f->config);
+}
+
+static guint
+count_fds (ScTestServer *server)
+{
+  g_autofree char *path = g_strdup_printf (
+      "/proc/%s/fd", g_subprocess_get_identifier (server->proc));
+  GDir *dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  g_dir_close (dir);
+  return n;
+}
+
+/* Waits up to @seconds for the server's descriptors to be at most @max. */
+static guint
+wait_fds_at_most (ScTestServer *server, guint max, guint seconds)
+{
+  guint n = count_fds (server);
+
+  for (guint i = 0; i < seconds * 20 && n > max; i++)
+    {
+      g_usleep (G_USEC_PER_SEC / 20);
+      n = count_fds (server);
+    }
+  return n;
+}
+
+static GSocket *
+connect_to (guint16 port)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GInetAddress) lo
+      = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (lo, port);
+  GSocket *s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                             G_SOCKET_PROTOCOL_TCP, &error);
+
+  g_assert_no_error (error);
+  g_socket_set_timeout (s, 10);
+  g_assert_true (g_socket_connect (s, address, NULL, &error));
+  g_assert_no_error (error);
+  return s;
+}
+
+static void
+send_text (GSocket *s, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  gsize len = strlen (text);
+  gsize done = 0;
+
+  while (done < len)
+    {
+      gssize n = g_socket_send (s, text + done, len - done, NULL, &error);
+
+      g_assert_no_error (error);
+      done += n;
+    }
+}
+
+/* Reads one response with a Content-Length body; NULL at EOF first. */
+static char *
+read_response (GSocket *s)
+{
+  g_autoptr (GString) got = g_string_new (NULL);
+  char buf[4096];
+
+  for (;;)
+    {
+      g_autoptr (GError) error = NULL;
+      const char *end = strstr (got->str, "\r\n\r\n");
+      gssize n;
+
+      if (end != NULL)
+        {
+          const char *cl = strstr (got->str, "Content-Length: ");
+          gsize body = cl != NULL ? strtoul (cl + 16, NULL, 10) : 0;
+
+          if (got->len >= (gsize)(end + 4 - got->str) + body)
+            return g_string_free (g_steal_pointer (&got), FALSE);
+        }
+      n = g_socket_receive (s, buf, sizeof buf, NULL, &error);
+      g_assert_no_error (error);
+      if (n == 0)
+        return got->len ? g_string_free (g_steal_pointer (&got), FALSE) : NULL;
+      g_string_append_len (got, buf, n);
+    }
+}
+
+/* Whether the server closed @s (EOF, or a reset), within 10 s. */
+static gboolean
+closed_by_server (GSocket *s)
+{
+  char buf[256];
+
+  for (;;)
+    {
+      g_autoptr (GError) error = NULL;
+      gssize n = g_socket_receive (s, buf, sizeof buf, NULL, &error);
+
+      if (n == 0
+          || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED)
+          || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+        return TRUE;
+      if (error != NULL)
+        {
+          g_test_message ("receive: %s", error->message);
+          return FALSE;
+        }
+    }
+}
+
+static void
+assert_healthy (ScTestServer *server)
+{
+  g_autofree char *got = sc_test_tcp_request (
+      server->http_port,
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", TRUE);
+
+  g_assert_true (g_str_has_prefix (got, "HTTP/1.1 200"));
+}
+
+/* Every connection that the client closes after its keep-alive request
+ * gives its descriptor back (libsoup 3.2 kept each in CLOSE-WAIT for ever:
+ * ~1,000 of them stopped the server); a connection serves many requests. */
+static void
+test_keepalive_fds (Fixture *f, gconstpointer data)
+{
+  guint before = count_fds (f->server);
+  guint after;
+
+  for (guint i = 0; i < 1500; i++)
+    {
+      g_autoptr (GSocket) s = connect_to (f->server->http_port);
+      g_autofree char *a = NULL;
+      g_autofree char *b = NULL;
+
+      send_text (s, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+      a = read_response (s);
+      g_assert_true (g_str_has_prefix (a, "HTTP/1.1 200"));
+      if (i % 100 == 0)
+        {
+          /* The same connection again. */
+          send_text (s, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+          b = read_response (s);
+          g_assert_true (g_str_has_prefix (b, "HTTP/1.1 200"));
+        }
+      g_socket_close (s, NULL);
+    }
+  after = wait_fds_at_most (f->server, before + 2, 5);
+  g_test_message ("descriptors: %u before, %u after 1,500 connections", before,
+                  after);
+  g_assert_cmpuint (after, <=, before + 2);
+  assert_healthy (f->server);
+}
+
+/* 2,000 connections that never finish their request headers, with a 1 s
+ * header time-out and 256 per address: real requests from the same address
+ * are served meanwhile (the oldest silent connection makes room), every
+ * silent one is closed within its time-out, the descriptors come back. */
+static void
+test_half_open (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) silent
+      = g_ptr_array_new_with_free_func (g_object_unref);
+  guint before = count_fds (f->server);
+  guint closed = 0;
+  guint after;
+
+  for (guint i = 0; i < 2000; i++)
+    {
+      GSocket *s = connect_to (f->server->http_port);
+
+      if (i % 2 == 0)
+        send_text (s, "GET /healthz HTTP/1.1\r\nHost: x\r\n");
+      g_ptr_array_add (silent, s);
+      if (i % 250 == 0)
+        assert_healthy (f->server);
+    }
+  g_assert_cmpuint (count_fds (f->server), <=, before + 256 + 8);
+  assert_healthy (f->server);
+  for (guint i = 0; i < silent->len; i++)
+    closed += closed_by_server (silent->pdata[i]);
+  g_assert_cmpuint (closed, ==, silent->len);
+  after = wait_fds_at_most (f->server, before + 2, 5);
+  g_test_message ("descriptors: %u before, %u after", before, after);
+  g_assert_cmpuint (after, <=, before + 2);
+  assert_healthy (f->server);
+}
+
+/* A body over the limit is refused from its headers: the 413 comes without
+ * the body being sent; a body that is sent anyway is discarded. A body
+ * shorter than its length is cut at the request time-out. */
+static void
+test_body_limits (Fixture *f, gconstpointer data)
+{
+  {
+    g_autoptr (GSocket) s = connect_to (f->server->http_port);
+    g_autofree char *got = NULL;
+
+    send_text (s, "POST /api/v1/reservations HTTP/1.1\r\nHost: x\r\n"
+                  "Content-Type: application/json\r\n"
+                  "Content-Length: 1503238553\r\n\r\n");
+    got = read_response (s);
+    g_assert_nonnull (got);
+    g_assert_true (g_str_has_prefix (got, "HTTP/1.1 413"));
+    g_assert_nonnull (strstr (got, "\"too_large\""));
+    g_assert_true (closed_by_server (s));
+  }
+  {
+    g_autoptr (GSocket) s = connect_to (f->server->http_port);
+    g_autofree char *chunk = g_strnfill (65536, 'x');
+    g_autofree char *got = NULL;
+
+    send_text (s, "POST /api/v1/reservations HTTP/1.1\r\nHost: x\r\n"
+                  "Content-Length: 419430400\r\n\r\n");
+    for (guint i = 0; i < 8; i++)
+      send_text (s, chunk);
+    got = read_response (s);
+    g_assert_nonnull (got);
+    g_assert_true (g_str_has_prefix (got, "HTTP/1.1 413"));
+  }
+  {
+    g_autoptr (GSocket) s = connect_to (f->server->http_port);
+    g_autofree char *got = NULL;
+
+    send_text (s, "POST /api/v1/reservations HTTP/1.1\r\nHost: x\r\n"
+                  "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+    got = read_response (s);
+    g_assert_true (g_str_has_prefix (got, "HTTP/1.1 411"));
+  }
+  {
+    g_autoptr (GSocket) s = connect_to (f->server->http_port);
+    g_autofree char *got = NULL;
+
+    send_text (s, "POST /api/v1/reservations HTTP/1.1\r\nHost: x\r\n"
+                  "Content-Length: 5\r\nContent-Length: 10\r\n\r\nhello");
+    got = read_response (s);
+    g_assert_nonnull (got);
+    g_assert_true (g_str_has_prefix (got, "HTTP/1.1 400"));
+  }
+  {
+    g_autoptr (GSocket) s = connect_to (f->server->http_port);
+
+    send_text (s, "POST /api/v1/reservations HTTP/1.1\r\nHost: x\r\n"
+                  "Content-Length: 100\r\n\r\nshort");
+    g_assert_true (closed_by_server (s));
+  }
+  assert_healthy (f->server);
+}
+
+static const char *const short_timeouts
+    = "[http]\nheader-timeout-s=1\nkeepalive-timeout-s=1\n"
+      "request-timeout-s=2\n";
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/hardening/http/keepalive-fds", Fixture, NULL, set_up,
+              test_keepalive_fds, tear_down);
+  g_test_add ("/hardening/http/half-open", Fixture, short_timeouts, set_up,
+              test_half_open, tear_down);
+  g_test_add ("/hardening/http/body-limits", Fixture, short_timeouts, set_up,
+              test_body_limits, tear_down);
+  return g_test_run ();
+}
