@@ -37,7 +37,9 @@ publish () { ffmpeg -nostdin -loglevel error -re -stream_loop -1 -i "$work/strea
 echo "machine: $(nproc) cores; $conns connections of bad publishes for $seconds s; $viewers viewers"
 
 # --- slotcast: RTMP publisher, RTSP viewers, bad tokens over RTMP.
-coproc SRV { exec "$build/src/slotcast" serve --data-dir "$work/data" \
+# Every client runs from 127.0.0.1: lift the per-address limits.
+printf '[rtsp]\nmax-connections-per-address = 100000\n[rtmp]\nmax-connections-per-address = 100000\n' > "$work/conf"
+coproc SRV { exec "$build/src/slotcast" serve --data-dir "$work/data" --config "$work/conf" \
   --http-port 0 --rtsp-port 0 --rtmp-port 0 2>"$work/log"; }
 server=$SRV_PID; pids+=("$server")
 while read -r line <&"${SRV[0]}"; do

@@ -24,7 +24,9 @@ ffmpeg -nostdin -loglevel error -f lavfi -i testsrc2=size=1280x720:rate=25 -t 20
   -c:v libx264 -preset veryfast -b:v 2M -maxrate 2M -bufsize 1M -g 50 \
   -pix_fmt yuv420p -y "$work/stream.mp4"
 
-coproc SRV { exec "$build/src/slotcast" serve --data-dir "$work/data" \
+# Every client runs from 127.0.0.1: lift the per-address limits.
+printf '[rtsp]\nmax-connections-per-address = 100000\nmax-connections = 100000\n' > "$work/conf"
+coproc SRV { exec "$build/src/slotcast" serve --data-dir "$work/data" --config "$work/conf" \
   --http-port 0 --rtsp-port 0 --rtmp-port 0 ${SERVE_ARGS:-} 2>"$work/log"; }
 server=$SRV_PID; pids+=("$server")
 while read -r line <&"${SRV[0]}"; do

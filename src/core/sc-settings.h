@@ -57,7 +57,11 @@ typedef struct _ScSettings
   char *dial_in;
   /* [rtsp] */
   gboolean rtsp_direct_send;
+  int rtsp_max_connections;
+  int rtsp_max_per_address;
+  int rtsp_setup_timeout_s;
   /* [rtmp] */
+  int rtmp_max_connections;
   int rtmp_max_per_address;
   int rtmp_max_message_bytes;
   int rtmp_timeout_s;

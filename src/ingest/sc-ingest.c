@@ -38,7 +38,7 @@ GST_DEBUG_CATEGORY (sc_ingest_debug);
 #define THREADS 16
 /* How long sc_ingest_stop() waits for RTSP clients to close. */
 #define STOP_WAIT_US (1 * G_USEC_PER_SEC)
-#define BACKLOG 1024
+#define MAX_RTSP_BODY 65536
 
 /* Refusals kept for the web UI's "refused in the last hour". */
 #define RECENT_REFUSALS 256
@@ -57,7 +57,6 @@ struct _ScIngest
   GstRTSPServer *server;
   GstRTSPMountPoints *mounts;
   ScRtmpServer *rtmp;
-  guint source_id;
   guint check_id;
   gint64 last_tick_us;
   guint16 port;
@@ -203,13 +202,18 @@ sc_ingest_start (ScIngest *self, GError **error)
     .setup_timeout_us = self->settings->rtmp_timeout_s * G_USEC_PER_SEC,
     .idle_timeout_us = self->settings->rtmp_timeout_s * G_USEC_PER_SEC,
   };
+  ScListenerLimits rtsp_limits = {
+    .max_connections = self->settings->rtsp_max_connections,
+    .max_per_address = self->settings->rtsp_max_per_address,
+    .first_timeout_us = self->settings->rtsp_setup_timeout_s * G_USEC_PER_SEC,
+  };
   int port;
 
   g_return_val_if_fail (self->server == NULL, FALSE);
 
-  self->rtmp
-      = sc_rtmp_server_new (self, self->settings->bind,
-                            self->settings->rtmp_max_per_address, &limits);
+  self->rtmp = sc_rtmp_server_new (
+      self, self->settings->bind, self->settings->rtmp_max_connections,
+      self->settings->rtmp_max_per_address, &limits);
   if (!sc_rtmp_server_start (self->rtmp, self->settings->rtmp_port, error))
     return FALSE;
 
@@ -219,20 +223,13 @@ sc_ingest_start (ScIngest *self, GError **error)
   gst_rtsp_server_set_auth (self->server, GST_RTSP_AUTH (auth));
   threads = gst_rtsp_server_get_thread_pool (self->server);
   gst_rtsp_thread_pool_set_max_threads (threads, THREADS);
-  gst_rtsp_server_set_address (self->server, self->settings->bind);
-  service = g_strdup_printf ("%d", self->settings->rtsp_port);
-  gst_rtsp_server_set_service (self->server, service);
-  gst_rtsp_server_set_backlog (self->server, BACKLOG);
-
-  self->source_id = gst_rtsp_server_attach (self->server, NULL);
-  port = gst_rtsp_server_get_bound_port (self->server);
-  if (self->source_id == 0 || port <= 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "Cannot listen for RTSP on %s port %d", self->settings->bind,
-                   self->settings->rtsp_port);
-      return FALSE;
-    }
+  /* An SDP is small; gst-rtsp-server would buffer 4 GiB bodies. */
+  gst_rtsp_server_set_content_length_limit (self->server, MAX_RTSP_BODY);
+  if (!sc_rtsp_server_listen (SC_RTSP_SERVER (self->server),
+                              self->settings->bind, self->settings->rtsp_port,
+                              &rtsp_limits, error))
+    return FALSE;
+  port = sc_rtsp_server_get_port (SC_RTSP_SERVER (self->server));
   self->port = port;
   self->check_id = g_timeout_add (CHECK_INTERVAL_MS, check_publishers, self);
   return TRUE;
@@ -280,10 +277,10 @@ sc_ingest_stop (ScIngest *self)
   g_clear_handle_id (&self->check_id, g_source_remove);
   if (self->rtmp != NULL)
     sc_rtmp_server_stop (self->rtmp);
-  if (self->server == NULL || self->source_id == 0)
+  if (self->server == NULL || self->port == 0)
     return;
-  g_source_remove (self->source_id);
-  self->source_id = 0;
+  sc_rtsp_server_close (SC_RTSP_SERVER (self->server));
+  self->port = 0;
 
   /* Each client is closed on its own context, and given a moment to be. */
   open = g_atomic_rc_box_new0 (int);

@@ -3,10 +3,12 @@
 /**
  * ScRtmpServer:
  *
- * The RTMP listener of an ingest node: a #GSocketService that makes one
- * #ScRtmpSession per accepted connection, at most max_per_address at once
- * from one address (the next ones are closed at once), and closes sessions
- * that time out (checked every second).
+ * The RTMP listener of an ingest node: an #ScListener that makes one
+ * #ScRtmpSession per accepted connection. A session waits (it may be
+ * dropped to make room for another from its address, the oldest first)
+ * until it publishes; sessions time out on their own (checked every
+ * second). So half-done handshakes from an address shared with a publisher
+ * (NAT) never lock the publisher out.
  *
  * Lives on the main context it was started on, as do its sessions.
  */
@@ -17,7 +19,7 @@
 
 #include "sc-ingest-private.h"
 
-#define BACKLOG 1024
+#include "sc-listener.h"
 
 struct _ScRtmpServer
 {
@@ -25,14 +27,12 @@ struct _ScRtmpServer
 
   ScIngest *ingest; /* owns the server */
   char *bind;
-  guint max_per_address;
+  ScListenerLimits listener_limits;
   ScRtmpLimits limits;
 
-  GSocketService *service;
-  guint16 port;
+  ScListener *listener;
   guint tick_id;
-  GHashTable *sessions;    /* ScRtmpSession set, owned */
-  GHashTable *per_address; /* address → count */
+  GHashTable *sessions; /* ScRtmpSession → its ScListenerConn, owned */
 };
 
 G_DEFINE_FINAL_TYPE (ScRtmpServer, sc_rtmp_server, G_TYPE_OBJECT)
@@ -53,7 +53,6 @@ sc_rtmp_server_finalize (GObject *object)
 
   g_free (self->bind);
   g_hash_table_unref (self->sessions);
-  g_hash_table_unref (self->per_address);
   G_OBJECT_CLASS (sc_rtmp_server_parent_class)->finalize (object);
 }
 
@@ -70,8 +69,6 @@ static void
 sc_rtmp_server_init (ScRtmpServer *self)
 {
   self->sessions = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
-  self->per_address
-      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /**
@@ -81,71 +78,68 @@ sc_rtmp_server_init (ScRtmpServer *self)
  * Returns: (transfer full): a server, not listening yet
  */
 ScRtmpServer *
-sc_rtmp_server_new (ScIngest *ingest, const char *bind, guint max_per_address,
-                    const ScRtmpLimits *limits)
+sc_rtmp_server_new (ScIngest *ingest, const char *bind, guint max_connections,
+                    guint max_per_address, const ScRtmpLimits *limits)
 {
   ScRtmpServer *self = g_object_new (SC_TYPE_RTMP_SERVER, NULL);
 
   self->ingest = ingest;
   self->bind = g_strdup (bind);
-  self->max_per_address = max_per_address;
+  self->listener_limits.max_connections = max_connections;
+  self->listener_limits.max_per_address = max_per_address;
+  self->listener_limits.first_timeout_us = limits->setup_timeout_us;
   self->limits = *limits;
   return self;
-}
-
-static void
-release_address (ScRtmpServer *self, const char *address)
-{
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address));
-
-  if (n <= 1)
-    g_hash_table_remove (self->per_address, address);
-  else
-    g_hash_table_insert (self->per_address, g_strdup (address),
-                         GUINT_TO_POINTER (n - 1));
 }
 
 static void
 on_session_closed (ScRtmpSession *session, gpointer data)
 {
   ScRtmpServer *self = data;
+  ScListenerConn *slot = g_hash_table_lookup (self->sessions, session);
 
-  release_address (self, sc_rtmp_session_get_address (session));
+  if (slot != NULL)
+    sc_listener_conn_release (slot);
   g_signal_handlers_disconnect_by_data (session, self);
   g_hash_table_remove (self->sessions, session);
 }
 
-static gboolean
-on_incoming (GSocketService *service, GSocketConnection *connection,
-             GObject *source, gpointer data)
+static void
+on_session_publishing (ScRtmpSession *session, gpointer data)
 {
   ScRtmpServer *self = data;
-  g_autoptr (GSocketAddress) remote
-      = g_socket_connection_get_remote_address (connection, NULL);
-  g_autofree char *address = NULL;
-  ScRtmpSession *session;
-  guint n;
+  ScListenerConn *slot = g_hash_table_lookup (self->sessions, session);
 
-  if (remote == NULL || !G_IS_INET_SOCKET_ADDRESS (remote))
-    return TRUE;
-  address = g_inet_address_to_string (
-      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
-  n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address));
-  if (n >= self->max_per_address)
-    {
-      g_message ("RTMP connection from %s refused: already %u from there",
-                 address, n);
-      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-      return TRUE;
-    }
-  g_hash_table_insert (self->per_address, g_strdup (address),
-                       GUINT_TO_POINTER (n + 1));
-  session
+  if (slot != NULL)
+    sc_listener_conn_busy (slot, 0); /* the session's own time-outs */
+}
+
+/* The listener drops a session that waited too long or must make room. */
+static void
+on_dropped (gpointer data)
+{
+  ScRtmpSession *session = data;
+  ScRtmpServer *self = g_object_get_data (G_OBJECT (session), "sc-server");
+
+  g_hash_table_insert (self->sessions, g_object_ref (session), NULL);
+  sc_rtmp_session_close (session, "dropped (timed out or room needed)");
+}
+
+static void
+on_accept (ScListenerConn *slot, GSocketConnection *connection,
+           const char *address, gpointer data)
+{
+  ScRtmpServer *self = data;
+  ScRtmpSession *session
       = sc_rtmp_session_new (self->ingest, connection, address, &self->limits);
-  g_hash_table_add (self->sessions, session);
+
+  g_object_set_data (G_OBJECT (session), "sc-server", self);
+  g_hash_table_insert (self->sessions, session, slot);
+  sc_listener_conn_set_data (slot, on_dropped, session);
   g_signal_connect (session, "closed", G_CALLBACK (on_session_closed), self);
+  g_signal_connect (session, "publishing", G_CALLBACK (on_session_publishing),
+                    self);
   sc_rtmp_session_start (session);
-  return TRUE;
 }
 
 /* Closing removes a session from the table: visit a snapshot instead,
@@ -184,35 +178,15 @@ tick (gpointer data)
 gboolean
 sc_rtmp_server_start (ScRtmpServer *self, int port, GError **error)
 {
-  g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (self->bind);
-  g_autoptr (GSocketAddress) address = NULL;
-  g_autoptr (GSocketAddress) effective = NULL;
+  g_return_val_if_fail (self->listener == NULL, FALSE);
 
-  g_return_val_if_fail (self->service == NULL, FALSE);
-
-  if (inet == NULL)
+  self->listener
+      = sc_listener_new ("RTMP", &self->listener_limits, on_accept, self);
+  if (!sc_listener_listen (self->listener, self->bind, port, error))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "Cannot listen for RTMP on \"%s\": not an IP address",
-                   self->bind);
+      g_clear_object (&self->listener);
       return FALSE;
     }
-  address = g_inet_socket_address_new (inet, port);
-  self->service = g_socket_service_new ();
-  g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->service), BACKLOG);
-  if (!g_socket_listener_add_address (
-          G_SOCKET_LISTENER (self->service), address, G_SOCKET_TYPE_STREAM,
-          G_SOCKET_PROTOCOL_TCP, NULL, &effective, error))
-    {
-      g_prefix_error (
-          error, "Cannot listen for RTMP on %s port %d: ", self->bind, port);
-      g_clear_object (&self->service);
-      return FALSE;
-    }
-  self->port
-      = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-  g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
-  g_socket_service_start (self->service);
   self->tick_id = g_timeout_add_seconds (1, tick, self);
   return TRUE;
 }
@@ -220,7 +194,7 @@ sc_rtmp_server_start (ScRtmpServer *self, int port, GError **error)
 guint16
 sc_rtmp_server_get_port (ScRtmpServer *self)
 {
-  return self->port;
+  return self->listener != NULL ? sc_listener_get_port (self->listener) : 0;
 }
 
 guint
@@ -240,11 +214,10 @@ sc_rtmp_server_stop (ScRtmpServer *self)
   g_autoptr (GPtrArray) sessions = NULL;
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
-  if (self->service == NULL)
+  if (self->listener == NULL)
     return;
-  g_socket_service_stop (self->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-  g_clear_object (&self->service);
+  sc_listener_close (self->listener);
+  g_clear_object (&self->listener);
   sessions = dup_sessions (self);
   for (guint i = 0; i < sessions->len; i++)
     sc_rtmp_session_close (sessions->pdata[i], "server stops");

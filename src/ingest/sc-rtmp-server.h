@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ScRtmpServer, sc_rtmp_server, SC, RTMP_SERVER, GObject)
 
 ScRtmpServer *sc_rtmp_server_new (ScIngest *ingest, const char *bind,
-                                  guint max_per_address,
+                                  guint max_connections, guint max_per_address,
                                   const ScRtmpLimits *limits);
 gboolean sc_rtmp_server_start (ScRtmpServer *self, int port, GError **error);
 guint16 sc_rtmp_server_get_port (ScRtmpServer *self);

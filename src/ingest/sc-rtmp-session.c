@@ -99,6 +99,7 @@ G_DEFINE_FINAL_TYPE (ScRtmpSession, sc_rtmp_session, G_TYPE_OBJECT)
 enum
 {
   SIGNAL_CLOSED,
+  SIGNAL_PUBLISHING,
   N_SIGNALS
 };
 
@@ -152,6 +153,10 @@ sc_rtmp_session_class_init (ScRtmpSessionClass *klass)
   signals[SIGNAL_CLOSED]
       = g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                       NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* Admitted: the connection carries a stream now. */
+  signals[SIGNAL_PUBLISHING]
+      = g_signal_new ("publishing", G_TYPE_FROM_CLASS (klass),
+                      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -522,6 +527,7 @@ on_admitted (GObject *source, GAsyncResult *result, gpointer data)
       = sc_rtmp_publisher_new (self->ingest, a->stream, G_OBJECT (self),
                                a->token, self->address, a->reservation);
   self->state = STATE_PUBLISHING;
+  g_signal_emit (self, signals[SIGNAL_PUBLISHING], 0);
   send_user_control (self, 0, (const guint8 *)"\0\0\0\1", 4); /* StreamBegin */
   started = g_strdup_printf ("%s is now published.", a->stream);
   send_status (self, "status", "NetStream.Publish.Start", started);

@@ -11,13 +11,17 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "sc-test-server.h"
+#include <sys/resource.h>
+
+#include "sc-test-media.h"
 
 #define NOFILE "RLIMIT_NOFILE=1024"
 
+/* Starts as an ScTestFixture, for the media helpers. */
 typedef struct
 {
   ScTestServer *server;
+  SoupSession *session;
   char *config;
 } Fixture;
 
@@ -44,6 +48,7 @@ set_up (Fixture *f, gconstpointer data)
   f->config = write_config (data != NULL ? data : "");
   f->server = sc_test_server_start (
       NULL, (const char *const[]){ "--config", f->config, NULL }, env);
+  f->session = sc_test_session_new ();
 }
 
 static void
@@ -51,6 +56,7 @@ tear_down (Fixture *f, gconstpointer data)
 {
   g_assert_cmpint (sc_test_server_stop (f->server), ==, 0);
   sc_test_server_free (f->server);
+  g_object_unref (f->session);
   g_unlink (f->config);
   g_free (f->config);
 }
@@ -308,6 +314,78 @@ test_body_limits (Fixture *f, gconstpointer data)
   assert_healthy (f->server);
 }
 
+/* 2,000 half-open connections on each listener in turn, beside a live
+ * stream and its viewer: the API answers all along, every half-open
+ * connection is closed within its time-out, the viewer keeps its frame
+ * rate, the descriptors come back. */
+static void
+test_floods (Fixture *f, gconstpointer data)
+{
+  ScTestFixture *tf = (ScTestFixture *)f;
+  g_autoptr (JsonNode) ticket = sc_test_book (tf, "steady", 1, 120, NULL);
+  const char *url = sc_test_json_string (ticket, "connection.rtsp_publish_url");
+  const char *output[] = { "-f", "rtsp", "-rtsp_transport", "tcp", url, NULL };
+  g_autoptr (GSubprocess) pub = sc_test_spawn_ffmpeg (FALSE, output, FALSE);
+  g_autoptr (GSubprocess) viewer = NULL;
+  const struct
+  {
+    const char *name;
+    guint16 port;
+    const char *opening;
+  } listeners[] = {
+    { "HTTP", f->server->http_port, "GET /healthz HTTP/1.1\r\nHost: x\r\n" },
+    { "RTSP", f->server->rtsp_port, "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n" },
+    { "RTMP", f->server->rtmp_port, "\x03\x00\x00" },
+  };
+  guint before;
+  gint64 viewing_us;
+
+  g_assert_cmpint (sc_test_wait_live (tf, "steady", TRUE, 15000), >, 0);
+  viewer = sc_test_view (tf, "steady", NULL, 250); /* 10 s of video */
+  viewing_us = g_get_monotonic_time ();
+  before = count_fds (f->server);
+  for (guint l = 0; l < G_N_ELEMENTS (listeners); l++)
+    {
+      g_autoptr (GPtrArray) flood
+          = g_ptr_array_new_with_free_func (g_object_unref);
+      gint64 t0 = g_get_monotonic_time ();
+      guint closed = 0;
+
+      for (guint i = 0; i < 2000; i++)
+        {
+          GSocket *s = connect_to (listeners[l].port);
+
+          if (i % 2 == 0)
+            send_text (s, listeners[l].opening);
+          g_ptr_array_add (flood, s);
+          if (i % 500 == 0)
+            assert_healthy (f->server);
+        }
+      assert_healthy (f->server);
+      for (guint i = 0; i < flood->len; i++)
+        closed += closed_by_server (flood->pdata[i]);
+      g_test_message ("%s: 2,000 half-open connections, all closed %.1f s "
+                      "after the first; %u descriptors (%u before)",
+                      listeners[l].name, (g_get_monotonic_time () - t0) / 1e6,
+                      count_fds (f->server), before);
+      g_assert_cmpuint (closed, ==, flood->len);
+    }
+  assert_healthy (f->server);
+  g_assert_true (sc_test_got_frames (viewer, 30000));
+  g_test_message ("viewer got 250 frames in %.1f s",
+                  (g_get_monotonic_time () - viewing_us) / 1e6);
+  g_assert_cmpint (g_get_monotonic_time () - viewing_us, <,
+                   15 * G_USEC_PER_SEC);
+  g_assert_cmpint (sc_test_wait_live (tf, "steady", TRUE, 100), >, 0);
+  g_assert_cmpuint (wait_fds_at_most (f->server, before + 2, 5), <=,
+                    before + 2);
+  sc_test_stop_process (pub);
+}
+
+static const char *const flood_timeouts
+    = "[http]\nheader-timeout-s=1\n[rtsp]\nsetup-timeout-s=2\n"
+      "[rtmp]\ntimeout-s=2\n";
+
 static const char *const short_timeouts
     = "[http]\nheader-timeout-s=1\nkeepalive-timeout-s=1\n"
       "request-timeout-s=2\n";
@@ -315,12 +393,22 @@ static const char *const short_timeouts
 int
 main (int argc, char **argv)
 {
+  struct rlimit rl;
+
   g_test_init (&argc, &argv, NULL);
+  /* The floods need 2,000 descriptors of this process's own. */
+  if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)
+    {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &rl);
+    }
   g_test_add ("/hardening/http/keepalive-fds", Fixture, NULL, set_up,
               test_keepalive_fds, tear_down);
   g_test_add ("/hardening/http/half-open", Fixture, short_timeouts, set_up,
               test_half_open, tear_down);
   g_test_add ("/hardening/http/body-limits", Fixture, short_timeouts, set_up,
               test_body_limits, tear_down);
+  g_test_add ("/hardening/floods", Fixture, flood_timeouts, set_up, test_floods,
+              tear_down);
   return g_test_run ();
 }

@@ -886,7 +886,20 @@ test_split (void)
 int
 main (int argc, char **argv)
 {
+  g_autofree char *dir = NULL;
+  g_autofree char *config = NULL;
+  const char *crowd_args[3];
+  int rc;
+
   g_test_init (&argc, &argv, NULL);
+  /* 200 viewers from one address: more than [rtsp]'s default per address. */
+  dir = sc_test_make_tmp_dir ();
+  config = g_build_filename (dir, "crowd.conf", NULL);
+  g_assert_true (g_file_set_contents (
+      config, "[rtsp]\nmax-connections-per-address = 1000\n", -1, NULL));
+  crowd_args[0] = "--config";
+  crowd_args[1] = config;
+  crowd_args[2] = NULL;
   g_test_add ("/ingest/publish-and-view", Fixture, NULL, sc_test_fixture_set_up,
               test_publish_and_view, sc_test_fixture_tear_down);
   g_test_add ("/ingest/transports", Fixture, NULL, sc_test_fixture_set_up,
@@ -908,8 +921,9 @@ main (int argc, char **argv)
               test_end_and_cancel, sc_test_fixture_tear_down);
   g_test_add ("/ingest/takeover", Fixture, NULL, sc_test_fixture_set_up,
               test_takeover, sc_test_fixture_tear_down);
-  g_test_add ("/ingest/many-viewers", Fixture, NULL, sc_test_fixture_set_up,
-              test_many_viewers, sc_test_fixture_tear_down);
+  g_test_add ("/ingest/many-viewers", Fixture, crowd_args,
+              sc_test_fixture_set_up, test_many_viewers,
+              sc_test_fixture_tear_down);
   g_test_add ("/ingest/streams-visibility", Fixture, NULL,
               sc_test_fixture_set_up, test_streams_visibility,
               sc_test_fixture_tear_down);
@@ -919,5 +933,7 @@ main (int argc, char **argv)
               sc_test_fixture_set_up, test_interleaved_session,
               sc_test_fixture_tear_down);
   g_test_add_func ("/ingest/split", test_split);
-  return g_test_run ();
+  rc = g_test_run ();
+  sc_test_remove_tree (dir);
+  return rc;
 }

@@ -514,12 +514,14 @@ test_abuse (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (took, <, 4);
   g_object_unref (c);
 
-  /* max-connections-per-address = 6; ffmpeg holds one: of 8 more, the
-   * last 3 are closed at once. */
+  /* max-connections-per-address = 6; ffmpeg holds one, which publishes and
+   * so is never dropped for room: of 8 more silent ones, each of the last
+   * 3 takes the place of the oldest, closed at once. So half-done
+   * handshakes from an address never lock its publishers out. */
   for (int i = 0; i < 8; i++)
     g_ptr_array_add (crowd, connect_raw (f));
   t0 = g_get_monotonic_time ();
-  for (int i = 5; i < 8; i++)
+  for (int i = 0; i < 3; i++)
     g_assert_cmpfloat (wait_closed (crowd->pdata[i], t0), <, 1);
 
   /* All along, the viewer was fed: 6 s of video in well under 12 s. */
