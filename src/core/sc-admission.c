@@ -98,6 +98,10 @@ decide_schedule (ScDb *db, const ScAdmissionRequest *request,
                    g_strdup (error != NULL && *error != NULL
                                  ? "cannot check the schedule now"
                                  : "stream is not live"));
+  /* Anyone may ask: when a private stream is booked is not told. */
+  if (r->visibility == SC_VISIBILITY_PRIVATE && request->now_us < r->start_us)
+    return refuse (out_reason, SC_ADMIT_NOT_BOOKED,
+                   g_strdup ("stream is not live"));
   if (out_reservation != NULL)
     *out_reservation = sc_reservation_copy (r);
   if (request->now_us >= r->start_us)

@@ -16,6 +16,8 @@ GST_DEBUG_CATEGORY_EXTERN (sc_ingest_debug);
 char *sc_ingest_stream_from_path (const char *path);
 void sc_ingest_ensure_mount (ScIngest *self, const char *stream);
 ScStreamHub *sc_ingest_ref_hub (ScIngest *self, const char *stream);
+ScStreamHub *sc_ingest_lookup_hub (ScIngest *self, const char *stream);
+gboolean sc_ingest_mount_if_booked (ScIngest *self, const char *stream);
 ScAdmitResult sc_ingest_admit (ScIngest *self, const char *stream,
                                const char *token, ScAdmissionRole role,
                                ScReservation **out_reservation,

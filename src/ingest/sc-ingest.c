@@ -34,6 +34,7 @@
 GST_DEBUG_CATEGORY (sc_ingest_debug);
 
 #define MAX_MOUNTS 4096
+#define MOUNT_SWEEP_S 10
 #define CHECK_INTERVAL_MS 250
 #define THREADS 16
 /* How long sc_ingest_stop() waits for RTSP clients to close. */
@@ -59,6 +60,8 @@ struct _ScIngest
   ScRtmpServer *rtmp;
   guint check_id;
   gint64 last_tick_us;
+  guint ticks;
+  gboolean sweeping; /* a mount sweep runs */
   guint16 port;
   GHashTable *fragments; /* name → text; immutable after init */
 
@@ -327,6 +330,8 @@ sc_ingest_close_connection (ScIngest *self, GObject *connection)
                               g_object_ref (connection), g_object_unref);
 }
 
+static void sweep_mounts (ScIngest *self);
+
 /* Whether the publisher described by @s may go on: its reservation still
  * admits its token, or it ended less than grace ago. */
 static gboolean
@@ -360,6 +365,8 @@ check_publishers (gpointer data)
 
   if (tick)
     self->last_tick_us = now_us;
+  if (tick && !self->sweeping && ++self->ticks % MOUNT_SWEEP_S == 0)
+    sweep_mounts (self);
   for (guint i = 0; i < hubs->len; i++)
     {
       ScStreamHub *hub = g_ptr_array_index (hubs, i);
@@ -566,9 +573,9 @@ sc_ingest_stream_from_path (const char *path)
 /**
  * sc_ingest_ensure_mount:
  *
- * Mounts the factory of @stream at `/live/STREAM` if it is not yet. Called
- * for every well-formed path a client asks for, before gst-rtsp-server looks
- * the path up; admission comes after. At most 4,096 names are mounted.
+ * Mounts the factory of @stream at `/live/STREAM` if it is not yet (at most
+ * 4,096 names). Called for an admitted RTMP publisher, and through
+ * sc_ingest_mount_if_booked() for RTSP requests.
  */
 void
 sc_ingest_ensure_mount (ScIngest *self, const char *stream)
@@ -590,6 +597,108 @@ sc_ingest_ensure_mount (ScIngest *self, const char *stream)
   factory = sc_live_factory_new (self, stream);
   gst_rtsp_mount_points_add_factory (
       self->mounts, path, GST_RTSP_MEDIA_FACTORY (g_steal_pointer (&factory)));
+}
+
+/* Whether @stream has a reservation on this node that has not ended. */
+static gboolean
+is_booked (ScIngest *self, const char *stream)
+{
+  ScAdmitResult result
+      = sc_ingest_admit (self, stream, NULL, SC_ADMISSION_SCHEDULE, NULL, NULL);
+
+  return result == SC_ADMIT_OK || result == SC_ADMIT_TOO_EARLY;
+}
+
+/**
+ * sc_ingest_mount_if_booked:
+ *
+ * Mounts @stream if it has a hub (a publisher was admitted) or is booked on
+ * this node; a name nobody booked is never mounted, so requests without a
+ * credential leave nothing behind. Runs on an RTSP client's thread, before
+ * gst-rtsp-server looks the path up.
+ *
+ * Returns: whether @stream is mounted
+ */
+gboolean
+sc_ingest_mount_if_booked (ScIngest *self, const char *stream)
+{
+  g_autoptr (ScStreamHub) hub = NULL;
+  gboolean mounted;
+
+  g_mutex_lock (&self->lock);
+  mounted = g_hash_table_contains (self->mounted, stream);
+  g_mutex_unlock (&self->lock);
+  if (mounted)
+    return TRUE;
+  hub = sc_ingest_lookup_hub (self, stream);
+  if (hub == NULL && !is_booked (self, stream))
+    return FALSE;
+  sc_ingest_ensure_mount (self, stream);
+  return TRUE;
+}
+
+/* Every MOUNT_SWEEP_S: on a worker thread (it asks the admission function),
+ * the names mounted without a hub whose reservations have all ended or were
+ * cancelled; then on the main context, their mounts go. */
+static void
+sweep_thread (GTask *task, gpointer source, gpointer data,
+              GCancellable *cancellable)
+{
+  ScIngest *self = source;
+  GPtrArray *names = data;
+  GPtrArray *gone = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < names->len; i++)
+    if (!is_booked (self, names->pdata[i]))
+      g_ptr_array_add (gone, g_strdup (names->pdata[i]));
+  g_task_return_pointer (task, gone, (GDestroyNotify)g_ptr_array_unref);
+}
+
+static void
+on_swept (GObject *source, GAsyncResult *result, gpointer data)
+{
+  ScIngest *self = SC_INGEST (source);
+  g_autoptr (GPtrArray) gone = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  self->sweeping = FALSE;
+  for (guint i = 0; gone != NULL && i < gone->len; i++)
+    {
+      const char *stream = gone->pdata[i];
+      g_autofree char *path = g_strconcat (SC_LIVE_PREFIX, stream, NULL);
+      gboolean unmount;
+
+      g_mutex_lock (&self->lock);
+      unmount = !g_hash_table_contains (self->hubs, stream)
+                && g_hash_table_remove (self->mounted, stream);
+      g_mutex_unlock (&self->lock);
+      if (unmount && self->mounts != NULL)
+        gst_rtsp_mount_points_remove_factory (self->mounts, path);
+    }
+}
+
+static void
+sweep_mounts (ScIngest *self)
+{
+  g_autoptr (GTask) task = NULL;
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->mounted);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (self->hubs, key))
+      g_ptr_array_add (names, g_strdup (key));
+  g_mutex_unlock (&self->lock);
+  if (names->len == 0)
+    {
+      g_ptr_array_unref (names);
+      return;
+    }
+  self->sweeping = TRUE;
+  task = g_task_new (self, NULL, on_swept, NULL);
+  g_task_set_task_data (task, names, (GDestroyNotify)g_ptr_array_unref);
+  g_task_run_in_thread (task, sweep_thread);
 }
 
 /* Prepares the stream's shared PLAY media as soon as the publisher's first
@@ -662,6 +771,24 @@ on_hub_ready (ScStreamHub *hub, gpointer data)
 }
 
 /**
+ * sc_ingest_lookup_hub:
+ *
+ * Returns: (transfer full) (nullable): the hub of @stream, if it has one
+ */
+ScStreamHub *
+sc_ingest_lookup_hub (ScIngest *self, const char *stream)
+{
+  ScStreamHub *hub;
+
+  g_mutex_lock (&self->lock);
+  hub = g_hash_table_lookup (self->hubs, stream);
+  if (hub != NULL)
+    g_object_ref (hub);
+  g_mutex_unlock (&self->lock);
+  return hub;
+}
+
+/**
  * sc_ingest_ref_hub:
  *
  * Returns: (transfer full): the hub of @stream, made if missing
@@ -718,8 +845,12 @@ sc_ingest_admit (ScIngest *self, const char *stream, const char *token,
     .admit_early_us = self->settings->admit_early_s * SC_USEC_PER_SEC,
     .now_us = sc_clock_now_us (self->clock),
   };
+  g_autofree char *reason = NULL;
 
-  return self->admit (&request, out_reservation, out_reason, self->admit_data);
+  /* Admission functions always give a reason. */
+  return self->admit (&request, out_reservation,
+                      out_reason != NULL ? out_reason : &reason,
+                      self->admit_data);
 }
 
 /**

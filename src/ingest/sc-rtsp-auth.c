@@ -144,7 +144,8 @@ refuse_not_live (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream,
   g_autofree char *reason = NULL;
   gint64 now_us = sc_ingest_now_us (self->ingest);
 
-  if (r != NULL && now_us < r->start_us)
+  if (r != NULL && now_us < r->start_us
+      && r->visibility != SC_VISIBILITY_PRIVATE)
     {
       g_autofree char *in = sc_duration_describe (r->start_us - now_us);
       g_autofree char *at = sc_time_format_us (r->start_us);
@@ -164,7 +165,7 @@ refuse_not_live (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream,
 static gboolean
 check_viewer (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
 {
-  g_autoptr (ScStreamHub) hub = sc_ingest_ref_hub (self->ingest, stream);
+  g_autoptr (ScStreamHub) hub = sc_ingest_lookup_hub (self->ingest, stream);
   g_autoptr (ScReservation) live = NULL;
 
   if (hub == NULL || !sc_stream_hub_is_live (hub))
@@ -208,9 +209,16 @@ sc_rtsp_auth_check (GstRTSPAuth *auth, GstRTSPContext *ctx, const char *check)
    * there, before gst-rtsp-server looks the path up. */
   if (strcmp (check, GST_RTSP_AUTH_CHECK_URL) == 0)
     {
-      if (self->ingest != NULL && ctx->uri != NULL
-          && (stream = sc_ingest_stream_from_path (ctx->uri->abspath)))
-        sc_ingest_ensure_mount (self->ingest, stream);
+      if (self->ingest == NULL || ctx->uri == NULL
+          || (stream = sc_ingest_stream_from_path (ctx->uri->abspath)) == NULL
+          || sc_ingest_mount_if_booked (self->ingest, stream))
+        return TRUE;
+      /* Not booked here, so not mounted: say why rather than a bare 404. */
+      if (ctx->method == GST_RTSP_ANNOUNCE)
+        return check_publisher (self, ctx, stream)
+               && (sc_ingest_ensure_mount (self->ingest, stream), TRUE);
+      if (ctx->method == GST_RTSP_DESCRIBE)
+        return refuse_not_live (self, ctx, stream, NULL);
       return TRUE;
     }
   if (strcmp (check, GST_RTSP_AUTH_CHECK_MEDIA_FACTORY_ACCESS) != 0)

@@ -369,6 +369,26 @@ sc_test_spawn_ffmpeg (gboolean audio, const char *const *output,
 }
 
 /**
+ * sc_test_describe:
+ *
+ * Returns: (transfer full): the status line a DESCRIBE of /live/@stream on
+ *   @port gets
+ */
+char *
+sc_test_describe (guint16 port, const char *stream)
+{
+  g_autofree char *request = g_strdup_printf (
+      "DESCRIBE rtsp://127.0.0.1:%u/live/%s RTSP/1.0\r\nCSeq: 1\r\n"
+      "Accept: application/sdp\r\n\r\n",
+      port, stream);
+  g_autofree char *reply = sc_test_tcp_request (port, request, FALSE);
+
+  g_test_message ("DESCRIBE %s: %.*s", stream, (int)strcspn (reply, "\r"),
+                  reply);
+  return g_strndup (reply, strcspn (reply, "\r"));
+}
+
+/**
  * sc_test_probe_rtsp:
  * @out_status: (out): ffmpeg's exit status
  *

@@ -382,6 +382,52 @@ test_floods (Fixture *f, gconstpointer data)
   sc_test_stop_process (pub);
 }
 
+/* DESCRIBEs and ANNOUNCEs of 5,000 made-up names, one connection each and
+ * no token, mount nothing (there were at most 4,096 mounts, never freed:
+ * a booked publisher then got 404); a private stream's booking is not
+ * told to a stranger; the booked publisher then goes live. */
+static void
+test_made_up_names (Fixture *f, gconstpointer data)
+{
+  ScTestFixture *tf = (ScTestFixture *)f;
+  g_autoptr (JsonNode) ticket = sc_test_book (tf, "real", 1, 120, NULL);
+  g_autoptr (JsonNode) secret
+      = sc_test_book (tf, "secret", 3600, 60, "\"visibility\":\"private\"");
+  g_autoptr (JsonNode) later = sc_test_book (tf, "later", 3600, 60, NULL);
+  const char *url = sc_test_json_string (ticket, "connection.rtsp_publish_url");
+  const char *output[] = { "-f", "rtsp", "-rtsp_transport", "tcp", url, NULL };
+  g_autoptr (GSubprocess) pub = NULL;
+  guint before = count_fds (f->server);
+
+  for (guint i = 0; i < 5000; i++)
+    {
+      g_autofree char *request = g_strdup_printf (
+          "%s rtsp://127.0.0.1:%u/live/made-up-%u RTSP/1.0\r\nCSeq: 1\r\n"
+          "\r\n",
+          i % 2 ? "ANNOUNCE" : "DESCRIBE", f->server->rtsp_port, i);
+      g_autofree char *got
+          = sc_test_tcp_request (f->server->rtsp_port, request, FALSE);
+
+      if (i % 2)
+        g_assert_true (g_str_has_prefix (got, "RTSP/1.0 401"));
+      else
+        g_assert_true (g_str_has_prefix (got, "RTSP/1.0 404"));
+    }
+  {
+    g_autofree char *s = sc_test_describe (f->server->rtsp_port, "secret");
+    g_autofree char *l = sc_test_describe (f->server->rtsp_port, "later");
+
+    g_assert_cmpstr (s, ==, "RTSP/1.0 404 Not Found: stream is not live");
+    g_assert_true (g_str_has_prefix (
+        l, "RTSP/1.0 503 Service Unavailable: stream starts in "));
+  }
+  pub = sc_test_spawn_ffmpeg (FALSE, output, FALSE);
+  g_assert_cmpint (sc_test_wait_live (tf, "real", TRUE, 15000), >, 0);
+  sc_test_stop_process (pub);
+  g_assert_cmpuint (wait_fds_at_most (f->server, before + 2, 5), <=,
+                    before + 2);
+}
+
 static const char *const flood_timeouts
     = "[http]\nheader-timeout-s=1\n[rtsp]\nsetup-timeout-s=2\n"
       "[rtmp]\ntimeout-s=2\n";
@@ -410,5 +456,7 @@ main (int argc, char **argv)
               test_body_limits, tear_down);
   g_test_add ("/hardening/floods", Fixture, flood_timeouts, set_up, test_floods,
               tear_down);
+  g_test_add ("/hardening/rtsp/made-up-names", Fixture, NULL, set_up,
+              test_made_up_names, tear_down);
   return g_test_run ();
 }

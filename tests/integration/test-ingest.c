@@ -561,21 +561,6 @@ test_refusals (Fixture *f, gconstpointer data)
   }
 }
 
-/* The status line a DESCRIBE of /live/@stream on @port gets. */
-static char *
-describe (guint16 port, const char *stream)
-{
-  g_autofree char *request = g_strdup_printf (
-      "DESCRIBE rtsp://127.0.0.1:%u/live/%s RTSP/1.0\r\nCSeq: 1\r\n"
-      "Accept: application/sdp\r\n\r\n",
-      port, stream);
-  g_autofree char *reply = sc_test_tcp_request (port, request, FALSE);
-
-  g_test_message ("DESCRIBE %s: %.*s", stream, (int)strcspn (reply, "\r"),
-                  reply);
-  return g_strndup (reply, strcspn (reply, "\r"));
-}
-
 /* Viewers of streams that are not live: 503 and when it starts for one
  * booked here and not started (with or without its publisher in yet),
  * 404 otherwise. */
@@ -586,8 +571,8 @@ test_not_live (Fixture *f, gconstpointer data)
   g_autoptr (JsonNode) soon = sc_test_book (f, "soonish", 5, 60, NULL);
   g_autoptr (JsonNode) open = sc_test_book (f, "idle", 1, 60, NULL);
   guint16 port = f->server->rtsp_port;
-  g_autofree char *a = describe (port, "later");
-  g_autofree char *b = describe (port, "nothing");
+  g_autofree char *a = sc_test_describe (port, "later");
+  g_autofree char *b = sc_test_describe (port, "nothing");
   g_autofree char *c = NULL;
   g_autofree char *d = NULL;
   g_autoptr (GSubprocess) pub = NULL;
@@ -598,12 +583,12 @@ test_not_live (Fixture *f, gconstpointer data)
   /* Its publisher admitted early, held back: still 503. */
   pub = publish_gst (sc_test_json_string (soon, "connection.rtsp_publish_url"));
   g_assert_cmpint (sc_test_wait_live (f, "soonish", FALSE, 15000), >, 0);
-  c = describe (port, "soonish");
+  c = sc_test_describe (port, "soonish");
   g_assert_true (g_str_has_prefix (
       c, "RTSP/1.0 503 Service Unavailable: stream starts in "));
   /* Open, but nobody publishes: not live. */
   g_usleep (G_USEC_PER_SEC);
-  d = describe (port, "idle");
+  d = sc_test_describe (port, "idle");
   g_assert_cmpstr (d, ==, "RTSP/1.0 404 Not Found: stream is not live");
   sc_test_stop_process (pub);
 }
@@ -803,8 +788,8 @@ test_split (void)
   /* Not started yet: the node asks the booking service (role
    * "schedule") and answers 503. */
   {
-    g_autofree char *status_line = describe (node->rtsp_port, "apart");
-    g_autofree char *none = describe (node->rtsp_port, "nothing");
+    g_autofree char *status_line = sc_test_describe (node->rtsp_port, "apart");
+    g_autofree char *none = sc_test_describe (node->rtsp_port, "nothing");
 
     g_assert_true (g_str_has_prefix (
         status_line, "RTSP/1.0 503 Service Unavailable: stream starts in "));
