@@ -24,6 +24,7 @@
 #include "sc-live-factory.h"
 #include "sc-rtmp-server.h"
 #include "sc-rtsp-auth.h"
+#include "sc-rtsp-client.h"
 #include "sc-rtsp-server.h"
 
 #include "sc-booking.h"
@@ -332,6 +333,40 @@ sc_ingest_close_connection (ScIngest *self, GObject *connection)
 
 static void sweep_mounts (ScIngest *self);
 
+/* A private reservation is watched only by viewers admitted for it: when
+ * the live reservation of a name changes (the next slot, private, takes
+ * over), viewers admitted for another one are cut. */
+static void
+check_viewers (ScIngest *self, ScStreamHub *hub, const ScReservation *live)
+{
+  g_autoptr (GPtrArray) viewers = NULL;
+  const char *checked = g_object_get_data (G_OBJECT (hub), "sc-viewers-of");
+
+  /* Viewers are admitted against the live reservation: only a change of
+   * it needs a look at those already in. */
+  if (g_strcmp0 (checked, live->id) == 0)
+    return;
+  g_object_set_data_full (G_OBJECT (hub), "sc-viewers-of", g_strdup (live->id),
+                          g_free);
+  if (live->visibility != SC_VISIBILITY_PRIVATE)
+    return;
+  viewers = sc_stream_hub_dup_viewers (hub);
+  for (guint i = 0; i < viewers->len; i++)
+    {
+      GstRTSPClient *client = viewers->pdata[i];
+      g_autoptr (ScReservation) r
+          = sc_rtsp_client_dup_reservation (SC_RTSP_CLIENT (client));
+
+      if (r != NULL && strcmp (r->id, live->id) == 0)
+        continue;
+      g_message ("Cutting a viewer of %s: reservation %s is live now, and "
+                 "private",
+                 sc_stream_hub_get_stream (hub), live->id);
+      sc_stream_hub_remove_viewer (hub, client);
+      sc_rtsp_close_client (client);
+    }
+}
+
 /* Whether the publisher described by @s may go on: its reservation still
  * admits its token, or it ended less than grace ago. */
 static gboolean
@@ -370,8 +405,15 @@ check_publishers (gpointer data)
   for (guint i = 0; i < hubs->len; i++)
     {
       ScStreamHub *hub = g_ptr_array_index (hubs, i);
-      g_autoptr (ScHubStatus) s = sc_stream_hub_dup_status (hub);
+      g_autoptr (GObject) replaced = sc_stream_hub_promote (hub, now_us);
+      g_autoptr (ScHubStatus) s = NULL;
       g_autofree char *reason = NULL;
+
+      if (replaced != NULL)
+        close_connection_idle (replaced);
+      s = sc_stream_hub_dup_status (hub);
+      if (s != NULL)
+        check_viewers (self, hub, s->reservation);
 
       if (s == NULL)
         {

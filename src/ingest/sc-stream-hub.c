@@ -10,9 +10,14 @@
  * - Media stamped before the reservation's start is not passed on, so
  *   viewers see nothing until the slot opens (the publisher may connect
  *   admit_early_s before).
- * - A new publisher replaces the old one at once (takeover); the old one's
- *   buffers are dropped from then on and its connection is handed back to
- *   be closed. Viewers stay connected across publishers.
+ * - A new publisher of the same reservation replaces the old one at once
+ *   (takeover); the old one's buffers are dropped from then on and its
+ *   connection is handed back to be closed. Viewers stay connected across
+ *   publishers.
+ * - A publisher of the next reservation of the same name, admitted early,
+ *   never touches the current one: it waits (its buffers dropped) and
+ *   takes over at its start, or as soon as the current publisher leaves
+ *   (sc_stream_hub_promote()).
  * - Timestamps are carried over through the shared system clock (running
  *   time + base time difference): no jitter buffer, no re-stamping.
  * - When a new publisher brings another track layout (a different number
@@ -31,6 +36,8 @@
 
 #include "sc-stream-hub.h"
 
+#include <string.h>
+
 /* An appsrc of a PLAY media; its state and base time are its pipeline's. */
 typedef struct
 {
@@ -38,6 +45,15 @@ typedef struct
   guint layout; /* the track layout its media was built for */
   GstAppSrc *appsrc;
 } Output;
+
+/* A publisher of the next reservation, admitted early while another
+ * reservation's is live. */
+typedef struct
+{
+  gpointer media; /* NULL: none */
+  ScHubStatus status;
+  guint n_tracks;
+} Waiting;
 
 struct _ScStreamHub
 {
@@ -49,6 +65,7 @@ struct _ScStreamHub
   GMutex lock;
   gpointer media;        /* protected by lock: the publisher's RECORD media */
   ScHubStatus status;    /* protected by lock; connection NULL when not live */
+  Waiting waiting;       /* protected by lock: the next reservation's */
   GPtrArray *track_caps; /* protected by lock; GstCaps per track */
   GArray *outputs;       /* protected by lock; Output */
   GHashTable *viewers;   /* protected by lock; GstRTSPClient set (weak) */
@@ -109,6 +126,7 @@ sc_stream_hub_finalize (GObject *object)
   g_free (self->stream);
   g_clear_object (&self->clock);
   status_clear (&self->status);
+  status_clear (&self->waiting.status);
   g_clear_pointer (&self->track_caps, g_ptr_array_unref);
   g_clear_object (&self->play_media);
   g_array_unref (self->outputs);
@@ -218,17 +236,16 @@ sc_stream_hub_get_stream (ScStreamHub *self)
  * Returns: (transfer full) (nullable): the replaced publisher's connection,
  *   for the caller to close
  */
-GObject *
-sc_stream_hub_set_publisher (ScStreamHub *self, gpointer media,
-                             GObject *connection, const char *token,
-                             const char *address,
-                             const ScReservation *reservation, guint n_tracks)
+/* Makes @media the publisher. Called with the lock held; returns the
+ * replaced connection, and in @out_stale the PLAY media of an old layout. */
+static GObject *
+take_over_locked (ScStreamHub *self, gpointer media, GObject *connection,
+                  const char *token, const char *address,
+                  const ScReservation *reservation, guint n_tracks,
+                  GstRTSPMedia **out_stale)
 {
-  GObject *replaced;
-  GstRTSPMedia *stale = NULL;
+  GObject *replaced = g_steal_pointer (&self->status.connection);
 
-  g_mutex_lock (&self->lock);
-  replaced = g_steal_pointer (&self->status.connection);
   if (replaced == connection)
     g_clear_object (&replaced);
   status_clear (&self->status);
@@ -244,9 +261,92 @@ sc_stream_hub_set_publisher (ScStreamHub *self, gpointer media,
       self->track_caps
           = g_ptr_array_new_full (n_tracks, (GDestroyNotify)gst_caps_unref);
       g_ptr_array_set_size (self->track_caps, n_tracks);
-      stale = new_layout_locked (self);
+      *out_stale = new_layout_locked (self);
     }
+  return replaced;
+}
+
+GObject *
+sc_stream_hub_set_publisher (ScStreamHub *self, gpointer media,
+                             GObject *connection, const char *token,
+                             const char *address,
+                             const ScReservation *reservation, guint n_tracks)
+{
+  GObject *replaced;
+  GstRTSPMedia *stale = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->media != NULL && self->status.reservation != NULL
+      && g_strcmp0 (self->status.reservation->id, reservation->id) != 0
+      && (sc_clock_now_us (self->clock) < reservation->start_us
+          || (self->waiting.media != NULL
+              && g_strcmp0 (self->waiting.status.reservation->id,
+                            reservation->id)
+                     == 0)))
+    {
+      /* The next reservation's publisher, early: it waits its turn (a
+       * reconnection of a waiting one replaces it; sc_stream_hub_promote()
+       * lets it in at the start). */
+      replaced = g_steal_pointer (&self->waiting.status.connection);
+      if (replaced == connection)
+        g_clear_object (&replaced);
+      status_clear (&self->waiting.status);
+      self->waiting.media = media;
+      self->waiting.n_tracks = n_tracks;
+      self->waiting.status.connection = g_object_ref (connection);
+      self->waiting.status.token = g_strdup (token);
+      self->waiting.status.address = g_strdup (address);
+      self->waiting.status.reservation = sc_reservation_copy (reservation);
+      self->waiting.status.since_us = sc_clock_now_us (self->clock);
+      g_mutex_unlock (&self->lock);
+      g_message ("Publisher of %s for reservation %s waits for its start "
+                 "(reservation %s is live)",
+                 self->stream, reservation->id, self->status.reservation->id);
+      return replaced;
+    }
+  replaced = take_over_locked (self, media, connection, token, address,
+                               reservation, n_tracks, &stale);
   g_mutex_unlock (&self->lock);
+  if (stale != NULL)
+    self->on_stale (self, stale, self->on_ready_data);
+  return replaced;
+}
+
+/**
+ * sc_stream_hub_promote:
+ * @now_us: the time now
+ *
+ * Lets a waiting publisher (sc_stream_hub_set_publisher()) take over when
+ * its reservation starts or nobody else publishes.
+ *
+ * Returns: (transfer full) (nullable): the replaced publisher's connection,
+ *   for the caller to close
+ */
+GObject *
+sc_stream_hub_promote (ScStreamHub *self, gint64 now_us)
+{
+  GObject *replaced = NULL;
+  GstRTSPMedia *stale = NULL;
+  ScHubStatus w = { 0 };
+
+  g_mutex_lock (&self->lock);
+  if (self->waiting.media == NULL
+      || (self->media != NULL
+          && now_us < self->waiting.status.reservation->start_us))
+    {
+      g_mutex_unlock (&self->lock);
+      return NULL;
+    }
+  w = self->waiting.status;
+  memset (&self->waiting.status, 0, sizeof self->waiting.status);
+  replaced = take_over_locked (self, self->waiting.media, w.connection, w.token,
+                               w.address, w.reservation, self->waiting.n_tracks,
+                               &stale);
+  self->waiting.media = NULL;
+  g_mutex_unlock (&self->lock);
+  g_message ("Publisher of %s for reservation %s takes over", self->stream,
+             w.reservation->id);
+  status_clear (&w);
   if (stale != NULL)
     self->on_stale (self, stale, self->on_ready_data);
   return replaced;
@@ -268,6 +368,11 @@ sc_stream_hub_clear_publisher (ScStreamHub *self, gpointer media)
     {
       self->media = NULL;
       status_clear (&self->status);
+    }
+  else if (self->waiting.media == media && media != NULL)
+    {
+      self->waiting.media = NULL;
+      status_clear (&self->waiting.status);
     }
   g_mutex_unlock (&self->lock);
   return was;
@@ -525,6 +630,39 @@ on_viewer_closed (GstRTSPClient *client, gpointer data)
 {
   ScStreamHub *self = data;
 
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove (self->viewers, client);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * sc_stream_hub_dup_viewers:
+ *
+ * Returns: (transfer full) (element-type GstRTSPClient): the viewers now
+ */
+GPtrArray *
+sc_stream_hub_dup_viewers (ScStreamHub *self)
+{
+  GPtrArray *viewers = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->viewers);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (viewers, g_object_ref (key));
+  g_mutex_unlock (&self->lock);
+  return viewers;
+}
+
+/**
+ * sc_stream_hub_remove_viewer:
+ *
+ * Stops counting @client as a viewer (it is being cut).
+ */
+void
+sc_stream_hub_remove_viewer (ScStreamHub *self, GstRTSPClient *client)
+{
   g_mutex_lock (&self->lock);
   g_hash_table_remove (self->viewers, client);
   g_mutex_unlock (&self->lock);

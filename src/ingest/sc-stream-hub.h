@@ -49,6 +49,7 @@ GObject *sc_stream_hub_set_publisher (ScStreamHub *self, gpointer media,
                                       const char *address,
                                       const ScReservation *reservation,
                                       guint n_tracks);
+GObject *sc_stream_hub_promote (ScStreamHub *self, gint64 now_us);
 gboolean sc_stream_hub_clear_publisher (ScStreamHub *self, gpointer media);
 gboolean sc_stream_hub_is_live (ScStreamHub *self);
 gboolean sc_stream_hub_is_ready (ScStreamHub *self);
@@ -63,6 +64,8 @@ void sc_stream_hub_add_output (ScStreamHub *self, guint track,
                                GstAppSrc *appsrc);
 void sc_stream_hub_remove_output (ScStreamHub *self, GstAppSrc *appsrc);
 void sc_stream_hub_add_viewer (ScStreamHub *self, GstRTSPClient *client);
+GPtrArray *sc_stream_hub_dup_viewers (ScStreamHub *self);
+void sc_stream_hub_remove_viewer (ScStreamHub *self, GstRTSPClient *client);
 void sc_stream_hub_set_play_media (ScStreamHub *self, GstRTSPMedia *media);
 GstRTSPMedia *sc_stream_hub_take_idle_play_media (ScStreamHub *self);
 

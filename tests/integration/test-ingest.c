@@ -868,6 +868,69 @@ test_split (void)
   sc_test_server_free (web);
 }
 
+/* The reservation of @stream live now, per /api/v1/streams, or NULL. */
+static char *
+live_reservation (Fixture *f, const char *stream)
+{
+  g_autoptr (ScTestResponse) keep = NULL;
+  JsonObject *o = sc_test_live_entry (f, stream, &keep);
+
+  return o ? g_strdup (json_object_get_string_member (o, "reservation")) : NULL;
+}
+
+/* Two reservations of one name back to back, the first public, the second
+ * private: the second's publisher, admitted early, waits and takes over at
+ * its start, never cutting the first (its viewers kept watching); the
+ * first's viewer, who has no view token, is cut when the private slot
+ * opens. */
+static void
+test_next_slot (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) first = sc_test_book (f, "shift", 1, 8, NULL);
+  g_autoptr (JsonNode) second
+      = sc_test_book (f, "shift", 9, 20, "\"visibility\":\"private\"");
+  const char *first_id = sc_test_json_string (first, "id");
+  const char *second_id = sc_test_json_string (second, "id");
+  gint64 second_start_us = sc_test_json_time (second, "start");
+  g_autoptr (GSubprocess) alice = publish_gst (
+      sc_test_json_string (first, "connection.rtsp_publish_url"));
+  g_autoptr (GSubprocess) bob = NULL;
+  g_autoptr (GSubprocess) during = NULL;
+  g_autoptr (GSubprocess) stays = NULL;
+  g_autofree char *live = NULL;
+
+  g_assert_cmpint (sc_test_wait_live (f, "shift", TRUE, 15000), >, 0);
+  stays = sc_test_view (f, "shift", NULL, 100000);
+  bob = publish_gst (
+      sc_test_json_string (second, "connection.rtsp_publish_url"));
+  g_usleep (G_USEC_PER_SEC); /* bob connects, admitted early */
+  live = live_reservation (f, "shift");
+  g_assert_cmpstr (live, ==, first_id);
+  g_clear_pointer (&live, g_free);
+  /* The first slot's viewers keep getting frames after bob came. */
+  during = sc_test_view (f, "shift", NULL, 50);
+  g_assert_true (sc_test_got_frames (during, 20000));
+  g_assert_cmpint (g_get_real_time (), <, second_start_us);
+  live = live_reservation (f, "shift");
+  g_assert_cmpstr (live, ==, first_id);
+  g_clear_pointer (&live, g_free);
+
+  /* At the boundary bob takes over, and the tokenless viewer is cut. */
+  for (int i = 0; i < 100; i++)
+    {
+      g_clear_pointer (&live, g_free);
+      live = live_reservation (f, "shift");
+      if (g_strcmp0 (live, second_id) == 0)
+        break;
+      g_usleep (G_USEC_PER_SEC / 10);
+    }
+  g_assert_cmpstr (live, ==, second_id);
+  g_assert_cmpint (g_get_real_time (), >=, second_start_us - G_USEC_PER_SEC);
+  g_assert_cmpint (sc_test_wait_for (stays, 5000), !=, -1);
+  sc_test_stop_process (bob);
+  sc_test_stop_process (alice);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -917,6 +980,8 @@ main (int argc, char **argv)
   g_test_add ("/ingest/interleaved-session", Fixture, NULL,
               sc_test_fixture_set_up, test_interleaved_session,
               sc_test_fixture_tear_down);
+  g_test_add ("/ingest/next-slot", Fixture, NULL, sc_test_fixture_set_up,
+              test_next_slot, sc_test_fixture_tear_down);
   g_test_add_func ("/ingest/split", test_split);
   rc = g_test_run ();
   sc_test_remove_tree (dir);
