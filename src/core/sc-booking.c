@@ -59,8 +59,9 @@ sc_booking_check_stream (const char *name, GError **error)
 /**
  * sc_booking_check_window:
  *
- * Checks `end > start`, the length bounds and that @start_us is not further
- * in the past than the slack. Messages start with the field they concern.
+ * Checks `end > start`, the length bounds, that @start_us is not further
+ * in the past than the slack nor further ahead than the horizon. Messages start
+ * with the field they concern.
  */
 gboolean
 sc_booking_check_window (const ScBookingLimits *limits, gint64 start_us,
@@ -87,6 +88,14 @@ sc_booking_check_window (const ScBookingLimits *limits, gint64 start_us,
     {
       g_set_error_literal (error, SC_BOOKING_ERROR, SC_BOOKING_ERROR_INVALID,
                            "start: is in the past");
+      return FALSE;
+    }
+  if (limits->horizon_us > 0 && start_us > now_us + limits->horizon_us)
+    {
+      g_autofree char *h = sc_duration_describe (limits->horizon_us);
+
+      g_set_error (error, SC_BOOKING_ERROR, SC_BOOKING_ERROR_INVALID,
+                   "start: at most %s ahead", h);
       return FALSE;
     }
   return TRUE;

@@ -16,6 +16,7 @@ typedef enum
   SC_BOOKING_ERROR_UNKNOWN_NODE,
   SC_BOOKING_ERROR_NOT_FOUND,
   SC_BOOKING_ERROR_CANCELLED,
+  SC_BOOKING_ERROR_QUOTA, /* the owner has booked as much as allowed */
 } ScBookingError;
 
 /**
@@ -28,6 +29,7 @@ typedef struct
   gint64 min_length_us;
   gint64 max_length_us;
   gint64 past_slack_us;
+  gint64 horizon_us; /* how far ahead a start may be */
 } ScBookingLimits;
 
 /**

@@ -129,6 +129,10 @@ static const char *const sql[N_STMTS] = {
   [STMT_TAKE_TICKET_LINK]
   = "DELETE FROM ticket_links WHERE token_hash = ?1 AND expires_us > ?2 "
     "RETURNING reservation_id",
+  [STMT_OWNER_OPEN]
+  = "SELECT count(*), coalesce(sum(end_us - max(start_us, ?2)), 0) "
+    "FROM reservations WHERE owner_id = ?1 AND start_us > ?2 - ?3 "
+    "AND end_us > ?2 AND state = 'booked'",
   [STMT_DELETE_USER_SESSIONS] = "DELETE FROM sessions WHERE user_id = "
                                 "(SELECT id FROM users WHERE name = ?1)",
 };
@@ -777,6 +781,47 @@ check_stream_free (ScDb *self, const ScBookRequest *request, GError **error)
   return TRUE;
 }
 
+/* The owner's quota: how many reservations it has that have not ended,
+ * and how much of their time is still to come. */
+static gboolean
+check_quota (ScDb *self, const ScBookRequest *request, gint64 now_us,
+             GError **error)
+{
+  g_autoptr (ScStmtLease) stmt = NULL;
+  gint64 open, booked_us;
+
+  if (request->max_open <= 0 && request->max_booked_us <= 0)
+    return TRUE;
+  if ((stmt = sc_db_stmt_lease (self, STMT_OWNER_OPEN, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, request->owner_id);
+  sqlite3_bind_int64 (stmt, 2, now_us);
+  sqlite3_bind_int64 (stmt, 3, request->longest_us);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return sc_db_sqlite_error (self, error, "Checking the quota");
+  open = sqlite3_column_int64 (stmt, 0);
+  booked_us = sqlite3_column_int64 (stmt, 1);
+  if (request->max_open > 0 && open >= request->max_open)
+    {
+      g_set_error (error, SC_BOOKING_ERROR, SC_BOOKING_ERROR_QUOTA,
+                   "Already %" G_GINT64_FORMAT " reservations to come (at most "
+                   "%d)",
+                   open, request->max_open);
+      return FALSE;
+    }
+  if (request->max_booked_us > 0
+      && booked_us + (request->end_us - MAX (request->start_us, now_us))
+             > request->max_booked_us)
+    {
+      g_autofree char *max = sc_duration_describe (request->max_booked_us);
+
+      g_set_error (error, SC_BOOKING_ERROR, SC_BOOKING_ERROR_QUOTA,
+                   "This would book more than %s of time to come", max);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* The node to book on: the one named, if it has a free place, or the one
  * with the most free places (ties: first by name). */
 static ScNode *
@@ -866,7 +911,8 @@ book_locked (ScDb *self, ScSealer *sealer, const ScBookRequest *request,
   g_autoptr (ScStmtLease) stmt = NULL;
   gboolean private = request->visibility == SC_VISIBILITY_PRIVATE;
 
-  if (id == NULL || !check_stream_free (self, request, error))
+  if (id == NULL || !check_quota (self, request, now_us, error)
+      || !check_stream_free (self, request, error))
     return NULL;
   if ((node = choose_node (self, request, error)) == NULL)
     return NULL;

@@ -40,6 +40,10 @@ typedef struct
   gint64 end_us;
   ScVisibility visibility;
   const char *node; /* nullable: the node with the most free capacity */
+  /* The owner's quota, checked in the booking's transaction; 0: none. */
+  int max_open;         /* reservations booked and not ended */
+  gint64 max_booked_us; /* their time still to come, in all */
+  gint64 longest_us;    /* the longest a reservation may be */
 } ScBookRequest;
 
 ScDb *sc_db_open (const char *path, ScSynchronous synchronous, GError **error);

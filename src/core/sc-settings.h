@@ -72,6 +72,9 @@ typedef struct _ScSettings
   int max_length_s;
   int past_slack_s;
   int list_limit;
+  int horizon_days;
+  int max_open_per_user;
+  int max_hours_per_user;
   /* [database] */
   ScSynchronous synchronous;
 

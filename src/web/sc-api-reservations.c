@@ -57,6 +57,11 @@ send_booking_error (ScWebServer *self, SoupServerMessage *msg,
         sc_http_send_error (msg, SOUP_STATUS_CONFLICT, "stream_taken", "%s",
                             error->message);
         break;
+      case SC_BOOKING_ERROR_QUOTA:
+        self->metrics.booking_rejected++;
+        sc_http_send_error (msg, SOUP_STATUS_CONFLICT, "quota", "%s",
+                            error->message);
+        break;
       case SC_BOOKING_ERROR_NO_CAPACITY:
         self->metrics.booking_conflicts++;
         sc_http_send_error (msg, SOUP_STATUS_CONFLICT, "no_capacity", "%s",
@@ -127,8 +132,12 @@ book (ScWebServer *self, SoupServerMessage *msg, ScUser *user)
     .min_length_us = self->settings->min_length_s * SC_USEC_PER_SEC,
     .max_length_us = self->settings->max_length_s * SC_USEC_PER_SEC,
     .past_slack_us = self->settings->past_slack_s * SC_USEC_PER_SEC,
+    .horizon_us = self->settings->horizon_days * 86400 * SC_USEC_PER_SEC,
   };
-  ScBookRequest request = { .owner_id = user->id };
+  ScBookRequest request = {
+    .owner_id = user->id,
+    .longest_us = limits.max_length_us,
+  };
   const char *visibility = NULL, *owner_name = NULL;
   gint64 now_us = sc_clock_now_us (self->clock);
 
@@ -151,6 +160,13 @@ book (ScWebServer *self, SoupServerMessage *msg, ScUser *user)
       send_booking_error (self, msg, error);
       return;
     }
+  if (owner_name != NULL && g_strcmp0 (owner_name, user->name) != 0
+      && user->role != SC_ROLE_OPERATOR)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "forbidden",
+                          "owner: only operators book for others");
+      return;
+    }
   if (!sc_booking_check_stream (request.stream, &error)
       || !sc_booking_check_window (&limits, request.start_us, request.end_us,
                                    now_us, &error))
@@ -160,12 +176,6 @@ book (ScWebServer *self, SoupServerMessage *msg, ScUser *user)
     }
   if (owner_name != NULL && g_strcmp0 (owner_name, user->name) != 0)
     {
-      if (user->role != SC_ROLE_OPERATOR)
-        {
-          sc_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "forbidden",
-                              "owner: only operators book for others");
-          return;
-        }
       owner = sc_db_get_user (self->db, owner_name, &error);
       if (owner == NULL)
         {
@@ -178,6 +188,14 @@ book (ScWebServer *self, SoupServerMessage *msg, ScUser *user)
           return;
         }
       request.owner_id = owner->id;
+    }
+  /* Operators book without limits for themselves; a broadcaster's quota
+   * holds also when an operator books for it. */
+  if ((owner != NULL ? owner->role : user->role) != SC_ROLE_OPERATOR)
+    {
+      request.max_open = self->settings->max_open_per_user;
+      request.max_booked_us
+          = (gint64)self->settings->max_hours_per_user * 3600 * SC_USEC_PER_SEC;
     }
 
   if (!sc_web_server_write_begin (self, msg))

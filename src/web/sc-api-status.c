@@ -119,20 +119,28 @@ metrics_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
       n_live += ((ScLiveStream *)g_ptr_array_index (live, i))->live;
     metric (out, "slotcast_live_streams", "gauge", "Streams live now.");
     g_string_append_printf (out, "slotcast_live_streams %u\n", n_live);
+    /* /metrics needs no credential: private streams are counted, never
+     * named. */
     metric (out, "slotcast_stream_viewers", "gauge",
-            "Viewers of each live stream.");
+            "Viewers of each live public stream.");
     for (guint i = 0; live != NULL && i < live->len; i++)
       {
         ScLiveStream *l = g_ptr_array_index (live, i);
+
+        if (l->private_stream)
+          continue;
         g_string_append_printf (out,
                                 "slotcast_stream_viewers{stream=\"%s\"} %u\n",
                                 l->stream, l->viewers);
       }
     metric (out, "slotcast_stream_ingest_bits_per_second", "gauge",
-            "Ingest bitrate of each live stream, last second.");
+            "Ingest bitrate of each live public stream, last second.");
     for (guint i = 0; live != NULL && i < live->len; i++)
       {
         ScLiveStream *l = g_ptr_array_index (live, i);
+
+        if (l->private_stream)
+          continue;
         g_string_append_printf (
             out,
             "slotcast_stream_ingest_bits_per_second{stream=\"%s\"} "

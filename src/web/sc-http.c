@@ -130,6 +130,28 @@ sc_http_require_method (SoupServerMessage *msg, const char *allow, ...)
  *
  * Returns: (transfer full) (nullable): the object, or %NULL with 400 sent
  */
+/* 9999-01-01T00:00:00Z */
+#define MAX_QUERY_TIME_US (G_GINT64_CONSTANT (253370764800) * G_USEC_PER_SEC)
+
+/* Whether @data has the escape \u0000 in a string: json-glib decodes it to
+ * a NUL, and every C string then ends there ("ab\u0000cd" would book
+ * "ab"). An escaped backslash before "u0000" is no such escape. */
+static gboolean
+has_nul_escape (const char *data, gsize len)
+{
+  for (const char *p = data; (p = memmem (p, data + len - p, "u0000", 5));
+       p += 5)
+    {
+      gsize slashes = 0;
+
+      while (p - slashes > data && p[-1 - (gssize)slashes] == '\\')
+        slashes++;
+      if (slashes % 2 == 1)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 JsonObject *
 sc_http_read_json_object (SoupServerMessage *msg)
 {
@@ -157,6 +179,12 @@ sc_http_read_json_object (SoupServerMessage *msg)
     {
       sc_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_json",
                           "The body is not valid JSON: %s", error->message);
+      return NULL;
+    }
+  if (has_nul_escape (data, len))
+    {
+      sc_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_json",
+                          "Strings must not contain \\u0000");
       return NULL;
     }
   root = json_parser_get_root (parser);
@@ -292,6 +320,14 @@ sc_query_get_time (SoupServerMessage *msg, GHashTable *query, const char *name,
                           "%s: must be an RFC 3339 time with an offset, like "
                           "2026-11-24T10:00:00Z",
                           name);
+      return FALSE;
+    }
+  /* Windows end a range later; past year 9998 they could not be written
+   * back (GDateTime stops at 9999). */
+  if (*out < 0 || *out >= MAX_QUERY_TIME_US)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_query",
+                          "%s: must be between 1970 and 9998", name);
       return FALSE;
     }
   return TRUE;

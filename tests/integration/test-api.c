@@ -236,6 +236,10 @@ test_bad_input (Fixture *f, gconstpointer data)
     const char *field;
   } cases[] = {
     { "{bad", 400, "bad_json", NULL },
+    /* json-glib would cut the name at the NUL: "ab" would be booked. */
+    { "{\"stream\":\"ab\\u0000cd\",\"start\":\"2030-01-01T10:00:00Z\","
+      "\"end\":\"2030-01-01T11:00:00Z\"}",
+      400, "bad_json", NULL },
     { "[1,2]", 400, "bad_json", NULL },
     { "", 400, "bad_request", NULL },
     { "{}", 422, "invalid_field", "stream" },
@@ -344,7 +348,11 @@ test_http_errors (Fixture *f, gconstpointer data)
       f, "GET",
       "/api/v1/availability?from=2030-01-01T00:00:00Z&to=2030-03-01T00:00:00Z",
       f->key, NULL);
+  /* Used to answer null times with a GLib-CRITICAL. */
+  g_autoptr (ScTestResponse) far = call (
+      f, "GET", "/api/v1/availability?from=9999-12-31T12:00:00Z", f->key, NULL);
 
+  sc_test_assert_error (far, 400, "bad_query");
   sc_test_assert_error (no_key, 401, "missing_key");
   g_assert_nonnull (
       soup_message_headers_get_one (no_key->headers, "WWW-Authenticate"));
@@ -771,17 +779,95 @@ test_cli (void)
   sc_test_remove_tree (dir);
 }
 
+/* A broadcaster holds at most max-open-per-user reservations to come and
+ * max-hours-per-user of their time (409 quota); nothing starts beyond the
+ * horizon (422); operators have no quota. */
+static void
+test_quota (Fixture *f, gconstpointer data)
+{
+  g_autofree char *alice = sc_test_add_user (f->server, "alice", "broadcaster");
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("q%d", i);
+      g_autofree char *body
+          = sc_test_booking_body (name, 60 + i * 100, 120 + i * 100, NULL);
+      g_autoptr (ScTestResponse) r
+          = call (f, "POST", "/api/v1/reservations", alice, body);
+
+      g_assert_cmpuint (r->status, ==, 201);
+    }
+  {
+    g_autofree char *body = sc_test_booking_body ("q3", 1000, 1060, NULL);
+    g_autoptr (ScTestResponse) r
+        = call (f, "POST", "/api/v1/reservations", alice, body);
+
+    sc_test_assert_error (r, 409, "quota");
+  }
+  {
+    /* 2 h in all to come: 3 min booked, 2 h more is over it. */
+    g_autofree char *bob = sc_test_add_user (f->server, "bob", "broadcaster");
+    g_autofree char *body = sc_test_booking_body ("long", 60, 60 + 7200, NULL);
+    g_autoptr (ScTestResponse) ok = NULL;
+    g_autoptr (ScTestResponse) r = NULL;
+
+    g_free (body);
+    body = sc_test_booking_body ("long", 60, 60 + 3600, NULL);
+    ok = call (f, "POST", "/api/v1/reservations", bob, body);
+    g_assert_cmpuint (ok->status, ==, 201);
+    g_free (body);
+    body = sc_test_booking_body ("longer", 4000, 4000 + 3601, NULL);
+    r = call (f, "POST", "/api/v1/reservations", bob, body);
+    sc_test_assert_error (r, 409, "quota");
+  }
+  {
+    g_autoptr (ScTestResponse) r
+        = call (f, "POST", "/api/v1/reservations", alice,
+                "{\"stream\":\"far\",\"start\":\"9999-12-31T12:00:00Z\","
+                "\"end\":\"9999-12-31T13:00:00Z\"}");
+
+    sc_test_assert_error (r, 422, "invalid_field");
+    g_assert_true (g_str_has_prefix (
+        sc_test_json_string (r->json, "error.message"), "start: at most"));
+  }
+  for (int i = 0; i < 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("op%d", i);
+      g_autofree char *body
+          = sc_test_booking_body (name, 60 + i * 100, 120 + i * 100, NULL);
+      g_autoptr (ScTestResponse) r
+          = call (f, "POST", "/api/v1/reservations", f->key, body);
+
+      g_assert_cmpuint (r->status, ==, 201);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   static const char *const capacity_one[] = { "--capacity", "1", NULL };
+  g_autofree char *dir = sc_test_make_tmp_dir ();
+  g_autofree char *quota_conf = g_build_filename (dir, "quota.conf", NULL);
+  const char *quota_args[] = { "--config", quota_conf, NULL };
+  /* The bad-input cases book in 2030: past the default horizon. */
+  g_autofree char *far_conf = g_build_filename (dir, "far.conf", NULL);
+  const char *far_args[]
+      = { "--config", far_conf, "--public-host", "media.test", NULL };
+  int rc;
 
   g_test_init (&argc, &argv, NULL);
+  g_assert_true (g_file_set_contents (quota_conf,
+                                      "[booking]\nmax-open-per-user = 3\n"
+                                      "max-hours-per-user = 2\n",
+                                      -1, NULL));
+  g_assert_true (g_file_set_contents (
+      far_conf, "[booking]\nhorizon-days = 3660\n", -1, NULL));
   g_test_add ("/api/health", Fixture, NULL, set_up, test_health, tear_down);
+  g_test_add ("/api/quota", Fixture, quota_args, set_up, test_quota, tear_down);
   g_test_add ("/api/book-and-ticket", Fixture, NULL, set_up,
               test_book_and_ticket, tear_down);
   g_test_add ("/api/private", Fixture, NULL, set_up, test_private, tear_down);
-  g_test_add ("/api/bad-input", Fixture, NULL, set_up, test_bad_input,
+  g_test_add ("/api/bad-input", Fixture, far_args, set_up, test_bad_input,
               tear_down);
   g_test_add ("/api/http-errors", Fixture, NULL, set_up, test_http_errors,
               tear_down);
@@ -799,5 +885,7 @@ main (int argc, char **argv)
   g_test_add_func ("/api/tls", test_tls);
   g_test_add_func ("/api/web-alone", test_web_alone);
   g_test_add_func ("/api/cli", test_cli);
-  return g_test_run ();
+  rc = g_test_run ();
+  sc_test_remove_tree (dir);
+  return rc;
 }

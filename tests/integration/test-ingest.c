@@ -494,6 +494,17 @@ test_private (Fixture *f, gconstpointer data)
   g_assert_false (sc_test_got_frames (wrong, 10000));
   invited = sc_test_view (f, "vip", view_token, 25);
   g_assert_true (sc_test_got_frames (invited, 20000));
+  {
+    /* /metrics is anonymous: it counts the private stream, never names
+     * it. */
+    g_autofree char *url = sc_test_server_url (f->server, "/metrics");
+    g_autoptr (ScTestResponse) m
+        = sc_test_request (f->session, "GET", url, NULL, NULL);
+    const char *text = g_bytes_get_data (m->body, NULL);
+
+    g_assert_nonnull (strstr (text, "slotcast_live_streams 1\n"));
+    g_assert_null (strstr (text, "vip"));
+  }
   sc_test_stop_process (pub);
 }
 

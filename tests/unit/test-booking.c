@@ -35,7 +35,7 @@ test_stream_names (void)
 static void
 test_windows (void)
 {
-  ScBookingLimits limits = { 5 * S, 86400 * S, 10 * S };
+  ScBookingLimits limits = { 5 * S, 86400 * S, 10 * S, 90 * 86400 * S };
   g_autoptr (GError) error = NULL;
 
   g_assert_true (sc_booking_check_window (&limits, T0, T0 + 5 * S, T0, NULL));
@@ -58,6 +58,14 @@ test_windows (void)
   g_assert_false (sc_booking_check_window (&limits, T0 - 10 * S - 1,
                                            T0 + 60 * S, T0, &error));
   g_assert_true (g_str_has_prefix (error->message, "start:"));
+  g_clear_error (&error);
+  /* At most the horizon ahead (a year-9999 booking was accepted). */
+  g_assert_true (sc_booking_check_window (
+      &limits, T0 + 90 * 86400 * S, T0 + 90 * 86400 * S + 60 * S, T0, NULL));
+  g_assert_false (sc_booking_check_window (&limits, T0 + 90 * 86400 * S + 1,
+                                           T0 + 90 * 86400 * S + 60 * S, T0,
+                                           &error));
+  g_assert_true (g_str_has_prefix (error->message, "start: at most"));
 }
 
 static void
