@@ -20,10 +20,13 @@
  *
  * Passwords are checked with scrypt (sc-password.c) on a worker thread,
  * since each check takes tens of milliseconds; the request is paused
- * meanwhile. At most MAX_LOGINS_IN_CHECK checks run at once and one per
- * address (others get 503 or 429 at once), failed logins count against
- * the address like bad API keys, and an address blocked while its check
- * ran is refused even with the right password.
+ * meanwhile. At most MAX_LOGINS_IN_CHECK checks run at once; the others
+ * wait in turn (at most MAX_LOGINS_QUEUED, 503 beyond), one login per
+ * address at a time (429 for a second one), so a few addresses sending
+ * wrong passwords delay a real login by a few checks instead of refusing
+ * it. Failed logins count against the address like bad API keys, and an
+ * address blocked while its check ran is refused even with the right
+ * password.
  *
  * The login itself is guarded against login CSRF (another site logging
  * the browser in as someone else): it takes only `application/json`,
@@ -47,6 +50,8 @@
 /* Password checks running at once (each takes ~50 ms and 32 MiB); one per
  * address, so no address can queue work faster than it is refused. */
 #define MAX_LOGINS_IN_CHECK 4
+/* Logins waiting for a check, from as many addresses. */
+#define MAX_LOGINS_QUEUED 256
 
 /**
  * sc_web_session_dup_cookie:
@@ -195,6 +200,52 @@ login_thread (GTask *task, gpointer source, gpointer data,
     g_free (sc_password_hash (login->password, NULL));
 }
 
+static void on_login_checked (GObject *source, GAsyncResult *result,
+                              gpointer data);
+
+static void
+start_check (ScWebServer *self, Login *login)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, on_login_checked, NULL);
+
+  self->logins_checking++;
+  g_task_set_task_data (task, login, (GDestroyNotify)login_free);
+  g_task_run_in_thread (task, login_thread);
+}
+
+/* A check ended: the next waiting login whose client is still there. */
+static void
+start_next (ScWebServer *self)
+{
+  Login *login;
+
+  while (self->logins_checking < MAX_LOGINS_IN_CHECK
+         && (login = g_queue_pop_head (&self->logins_waiting)) != NULL)
+    {
+      if (!login->gone)
+        {
+          start_check (self, login);
+          continue;
+        }
+      g_hash_table_remove (self->pending_logins, login->address);
+      login_free (login);
+    }
+}
+
+/**
+ * sc_api_session_drop_waiting:
+ *
+ * Forgets the logins waiting for a check (the server stops).
+ */
+void
+sc_api_session_drop_waiting (ScWebServer *self)
+{
+  Login *login;
+
+  while ((login = g_queue_pop_head (&self->logins_waiting)) != NULL)
+    login_free (login);
+}
+
 static void
 on_login_checked (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -207,8 +258,11 @@ on_login_checked (GObject *source, GAsyncResult *result, gpointer data)
   gint64 expires_us
       = now_us + (gint64)self->settings->session_lifetime_s * SC_USEC_PER_SEC;
 
+  self->logins_checking--;
   if (self->pending_logins != NULL)
     g_hash_table_remove (self->pending_logins, login->address);
+  if (self->soup != NULL)
+    start_next (self);
   /* The server is gone, or the client: nobody to answer, nothing to do. */
   if (self->soup == NULL || login->gone)
     return;
@@ -279,7 +333,6 @@ login (ScWebServer *self, SoupServerMessage *msg)
   static const char *const allowed[] = { "name", "password", NULL };
   g_autoptr (JsonObject) body = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GTask) task = NULL;
   const char *name, *password;
   Login *login;
 
@@ -310,7 +363,8 @@ login (ScWebServer *self, SoupServerMessage *msg)
                           "one at a time");
       return;
     }
-  if (g_hash_table_size (self->pending_logins) >= MAX_LOGINS_IN_CHECK)
+  if (self->logins_checking >= MAX_LOGINS_IN_CHECK
+      && self->logins_waiting.length >= MAX_LOGINS_QUEUED)
     {
       soup_message_headers_replace (
           soup_server_message_get_response_headers (msg), "Retry-After", "1");
@@ -334,9 +388,10 @@ login (ScWebServer *self, SoupServerMessage *msg)
                     login);
   g_hash_table_add (self->pending_logins, g_strdup (address));
   soup_server_message_pause (msg);
-  task = g_task_new (self, NULL, on_login_checked, NULL);
-  g_task_set_task_data (task, login, (GDestroyNotify)login_free);
-  g_task_run_in_thread (task, login_thread);
+  if (self->logins_checking >= MAX_LOGINS_IN_CHECK)
+    g_queue_push_tail (&self->logins_waiting, login);
+  else
+    start_check (self, login);
 }
 
 /* ---- the route -------------------------------------------------------- */

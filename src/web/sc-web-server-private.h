@@ -51,7 +51,9 @@ struct _ScWebServer
   guint commit_idle_id;
   GHashTable *node_reports;   /* node name → ScNodeReport */
   GHashTable *etags;          /* web file's resource name → its ETag */
-  GHashTable *pending_logins; /* addresses with a password being checked */
+  GHashTable *pending_logins; /* addresses with a login checked or waiting */
+  guint logins_checking;      /* password checks running */
+  GQueue logins_waiting;      /* Login (sc-api-session.c), oldest first */
   GTask *stop_task;
   guint stop_timeout_id;
 };
@@ -83,6 +85,7 @@ guint64 sc_web_server_count_refusals (ScWebServer *self, ScAdmitResult reason);
 void sc_static_register (ScWebServer *self);
 void sc_node_reports_register (ScWebServer *self);
 void sc_api_session_register (ScWebServer *self);
+void sc_api_session_drop_waiting (ScWebServer *self);
 void sc_api_reservations_register (ScWebServer *self);
 void sc_api_ingest_register (ScWebServer *self);
 void sc_api_status_register (ScWebServer *self);

@@ -43,6 +43,7 @@ sc_web_server_dispose (GObject *object)
   ScWebServer *self = SC_WEB_SERVER (object);
 
   commit_now (self);
+  sc_api_session_drop_waiting (self);
   if (self->conns != NULL)
     sc_web_conns_close (self->conns);
   g_clear_object (&self->conns);

@@ -394,6 +394,90 @@ test_login_burst (Fixture *f, gconstpointer data)
   g_assert_cmpuint (burst.statuses[401] + burst.statuses[429], ==, n);
 }
 
+typedef struct
+{
+  guint16 port;
+  int source;      /* 127.0.0.N */
+  gint64 until_us; /* monotonic */
+  volatile int *stop;
+  guint answers;
+} Guesser;
+
+/* One address guessing passwords, one login after the other. */
+static gpointer
+guess_thread (gpointer data)
+{
+  Guesser *g = data;
+  const char *body = "{\"name\": \"admin\", \"password\": \"wrong guess\"}";
+  g_autofree char *request = g_strdup_printf (
+      "POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+      "Connection: close\r\n\r\n%s",
+      strlen (body), body);
+  g_autofree char *from = g_strdup_printf ("127.0.0.%d", g->source);
+  g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (from);
+  g_autoptr (GSocketAddress) local = g_inet_socket_address_new (inet, 0);
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+
+  g_socket_client_set_local_address (client, local);
+  while (g_get_monotonic_time () < g->until_us && !*g->stop)
+    {
+      g_autoptr (GSocketConnection) c = g_socket_client_connect_to_host (
+          client, "127.0.0.1", g->port, NULL, NULL);
+      char buf[512];
+
+      if (c == NULL)
+        continue;
+      g_output_stream_write_all (
+          g_io_stream_get_output_stream (G_IO_STREAM (c)), request,
+          strlen (request), NULL, NULL, NULL);
+      if (g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (c)),
+                               buf, sizeof buf, NULL, NULL)
+          > 0)
+        g->answers++;
+    }
+  return NULL;
+}
+
+/* Eight addresses sending wrong passwords without pause (and never
+ * blocked: the limit is off here) kept every password-check slot busy and
+ * a real login got 503; now logins wait their turn, and every real one
+ * goes through within a few checks. */
+static void
+test_login_queue (Fixture *f, gconstpointer data)
+{
+  Guesser guessers[8];
+  GThread *threads[8];
+  volatile int stop = 0;
+  guint answers = 0;
+
+  for (int i = 0; i < 8; i++)
+    {
+      guessers[i] = (Guesser){ f->server->http_port, 2 + i,
+                               g_get_monotonic_time () + 20 * G_USEC_PER_SEC,
+                               &stop, 0 };
+      threads[i] = g_thread_new ("guesser", guess_thread, &guessers[i]);
+    }
+  g_usleep (G_USEC_PER_SEC / 2);
+  for (int i = 0; i < 10; i++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      g_auto (Login) admin = log_in (f, "admin", PASSWORD, NULL);
+      gint64 took = g_get_monotonic_time () - t0;
+
+      g_test_message ("login %d: %.0f ms", i, took / 1e3);
+      g_assert_cmpint (took, <, 3 * G_USEC_PER_SEC);
+    }
+  stop = 1;
+  for (int i = 0; i < 8; i++)
+    {
+      g_thread_join (threads[i]);
+      answers += guessers[i].answers;
+    }
+  g_test_message ("%u wrong guesses answered meanwhile", answers);
+  g_assert_cmpuint (answers, >, 10);
+}
+
 static void
 test_csrf (Fixture *f, gconstpointer data)
 {
@@ -696,6 +780,8 @@ main (int argc, char **argv)
   static const char *const tls_args[] = { "--tls", NULL };
   g_autofree char *config_path = NULL;
   const char *limit_args[3] = { "--config", NULL, NULL };
+  g_autofree char *nolimit_path = NULL;
+  const char *nolimit_args[3] = { "--config", NULL, NULL };
   int rc;
 
   g_test_init (&argc, &argv, NULL);
@@ -708,6 +794,15 @@ main (int argc, char **argv)
   g_assert_true (g_file_set_contents (
       config_path, "[http]\nauth-fail-limit = 3\n", -1, NULL));
   limit_args[1] = config_path;
+  nolimit_path = g_build_filename (g_get_tmp_dir (), "sc-web-ui-XXXXXX", NULL);
+  {
+    int fd = g_mkstemp (nolimit_path);
+    g_assert_cmpint (fd, >=, 0);
+    close (fd);
+  }
+  g_assert_true (g_file_set_contents (
+      nolimit_path, "[http]\nauth-fail-limit = 1000000\n", -1, NULL));
+  nolimit_args[1] = nolimit_path;
 
   g_test_add ("/web-ui/static-files", Fixture, NULL, set_up, test_static_files,
               tear_down);
@@ -720,6 +815,8 @@ main (int argc, char **argv)
               tear_down);
   g_test_add ("/web-ui/login-burst", Fixture, NULL, set_up, test_login_burst,
               tear_down);
+  g_test_add ("/web-ui/login-queue", Fixture, nolimit_args, set_up,
+              test_login_queue, tear_down);
   g_test_add ("/web-ui/fixation-and-logout", Fixture, NULL, set_up,
               test_fixation_and_logout, tear_down);
   g_test_add ("/web-ui/login-limit", Fixture, limit_args, set_up,
@@ -732,5 +829,6 @@ main (int argc, char **argv)
               test_recent_refusals, tear_down);
   rc = g_test_run ();
   g_unlink (config_path);
+  g_unlink (nolimit_path);
   return rc;
 }
