@@ -458,6 +458,9 @@ refuse_key (ScWebServer *self, SoupServerMessage *msg, gboolean was_sent)
                           "Send an API key: Authorization: Bearer KEY");
       return;
     }
+  /* Already blocked: 429, and no more counting or logging. */
+  if (!sc_web_server_check_not_blocked (self, msg))
+    return;
   self->metrics.bad_keys++;
   g_message ("Bad API key from %s", remote_host (msg));
   if (sc_web_server_record_auth_failure (self, msg))
@@ -563,15 +566,15 @@ sc_web_server_send_db_error (ScWebServer *self, SoupServerMessage *msg,
                       "The server could not complete the request");
 }
 
-/* The key the request presents, or NULL once 401 (no key) or 429 (this
- * address is blocked) has been sent. */
+/* The key the request presents, or NULL once 401 (no key) has been sent.
+ * A valid key is never refused for its address: the bad-key limit counts
+ * and blocks only requests whose credential is bad (a node behind the
+ * same NAT as a key-guesser keeps working). */
 static const char *
 presented_key (ScWebServer *self, SoupServerMessage *msg)
 {
   const char *key;
 
-  if (!sc_web_server_check_not_blocked (self, msg))
-    return NULL;
   key = bearer_key (msg);
   if (key == NULL || key[0] == '\0')
     {
@@ -590,8 +593,6 @@ authenticate_session (ScWebServer *self, SoupServerMessage *msg,
   g_autoptr (GError) error = NULL;
   g_autoptr (ScUser) user = NULL;
 
-  if (!sc_web_server_check_not_blocked (self, msg))
-    return NULL;
   user = sc_db_find_user_by_session (
       self->db, token, sc_clock_now_us (self->clock), NULL, &error);
   if (error != NULL)
@@ -601,8 +602,9 @@ authenticate_session (ScWebServer *self, SoupServerMessage *msg,
     }
   if (user == NULL)
     {
-      sc_http_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "no_session",
-                          "Your session has ended; log in again");
+      if (sc_web_server_check_not_blocked (self, msg))
+        sc_http_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "no_session",
+                            "Your session has ended; log in again");
       return NULL;
     }
   if (!sc_web_session_check_csrf (msg, token))
