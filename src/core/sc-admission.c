@@ -34,6 +34,7 @@ static const char *const result_names[SC_ADMIT_N_RESULTS] = {
   [SC_ADMIT_TOO_EARLY] = "too_early",
   [SC_ADMIT_ENDED] = "ended",
   [SC_ADMIT_NOT_BOOKED] = "not_booked",
+  [SC_ADMIT_UNAVAILABLE] = "unavailable",
 };
 
 static const char *const role_names[] = {
@@ -123,7 +124,7 @@ decide_schedule (ScDb *db, const ScAdmissionRequest *request,
  * @out_reason: (out) (optional) (transfer full): why, for people
  *
  * Returns: %SC_ADMIT_OK, or why not; on a database failure
- *   %SC_ADMIT_UNKNOWN_TOKEN with @error set
+ *   %SC_ADMIT_UNAVAILABLE with @error set
  */
 ScAdmitResult
 sc_admission_decide (ScDb *db, const ScAdmissionRequest *request,
@@ -144,11 +145,12 @@ sc_admission_decide (ScDb *db, const ScAdmissionRequest *request,
     return refuse (out_reason, SC_ADMIT_MALFORMED_TOKEN,
                    g_strdup ("malformed token"));
   r = sc_db_find_by_token (db, request->token, &is_view, error);
+  if (r == NULL && error != NULL && *error != NULL)
+    return refuse (out_reason, SC_ADMIT_UNAVAILABLE,
+                   g_strdup ("cannot check the token now"));
   if (r == NULL)
     return refuse (out_reason, SC_ADMIT_UNKNOWN_TOKEN,
-                   g_strdup (error != NULL && *error != NULL
-                                 ? "cannot check the token now"
-                                 : "unknown token"));
+                   g_strdup ("unknown token"));
 
   if (out_reservation != NULL)
     *out_reservation = sc_reservation_copy (r);

@@ -211,7 +211,7 @@ sc_http_admitter_decide (const ScAdmissionRequest *request,
              : code ? code
                     : "unexpected answer");
   *out_reason = g_strdup ("the booking service cannot check the token now");
-  return SC_ADMIT_UNKNOWN_TOKEN;
+  return SC_ADMIT_UNAVAILABLE;
 }
 
 /**

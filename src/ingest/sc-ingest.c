@@ -62,7 +62,8 @@ struct _ScIngest
   guint check_id;
   gint64 last_tick_us;
   guint ticks;
-  gboolean sweeping; /* a mount sweep runs */
+  gboolean sweeping;   /* a mount sweep runs */
+  gboolean rechecking; /* a re-check of the live publishers runs */
   guint16 port;
   GHashTable *fragments; /* name → text; immutable after init */
 
@@ -331,8 +332,6 @@ sc_ingest_close_connection (ScIngest *self, GObject *connection)
                               g_object_ref (connection), g_object_unref);
 }
 
-static void sweep_mounts (ScIngest *self);
-
 /* A private reservation is watched only by viewers admitted for it: when
  * the live reservation of a name changes (the next slot, private, takes
  * over), viewers admitted for another one are cut. */
@@ -367,37 +366,102 @@ check_viewers (ScIngest *self, ScStreamHub *hub, const ScReservation *live)
     }
 }
 
-/* Whether the publisher described by @s may go on: its reservation still
- * admits its token, or it ended less than grace ago. */
-static gboolean
-publisher_may_go_on (ScIngest *self, const char *stream, ScHubStatus *s,
-                     char **out_reason)
+/* The publishers whose reservations are re-checked, and those to cut. */
+typedef struct
 {
-  gint64 now_us = sc_clock_now_us (self->clock);
-  gint64 grace_us = self->settings->grace_s * SC_USEC_PER_SEC;
-  g_autoptr (ScReservation) r = NULL;
-  ScAdmitResult result;
+  GPtrArray *streams;  /* char * */
+  GPtrArray *statuses; /* ScHubStatus, same order */
+  GPtrArray *cut;      /* ScHubStatus of those to cut */
+  GPtrArray *reasons;  /* why, same order */
+} Recheck;
 
-  if (now_us >= s->reservation->end_us + grace_us)
-    {
-      *out_reason = g_strdup ("slot ended");
-      return FALSE;
-    }
-  result = sc_ingest_admit (self, stream, s->token, SC_ADMISSION_PUBLISH, &r,
-                            out_reason);
-  return result == SC_ADMIT_OK || result == SC_ADMIT_ENDED;
+static void
+recheck_free (Recheck *r)
+{
+  g_ptr_array_unref (r->streams);
+  g_ptr_array_unref (r->statuses);
+  g_ptr_array_unref (r->cut);
+  g_ptr_array_unref (r->reasons);
+  g_free (r);
 }
 
-/* Every 250 ms: cut publishers whose slot ended (after the grace) or whose
- * reservation was cancelled; once a second, the bitrates. */
+/* On a worker thread: asks the admission function about each live
+ * publisher's token (a database lookup, or an HTTP call to the booking
+ * service), so no main loop ever waits on either. When the question cannot
+ * be answered (the booking service or the database is away) the publisher
+ * goes on: a fault of the control plane never cuts a live stream; its slot
+ * still ends on time (check_publishers()). */
+static void
+recheck_thread (GTask *task, gpointer source, gpointer data,
+                GCancellable *cancellable)
+{
+  ScIngest *self = source;
+  Recheck *r = data;
+
+  for (guint i = 0; i < r->statuses->len; i++)
+    {
+      ScHubStatus *s = r->statuses->pdata[i];
+      g_autoptr (ScReservation) found = NULL;
+      g_autofree char *reason = NULL;
+      ScAdmitResult result
+          = sc_ingest_admit (self, r->streams->pdata[i], s->token,
+                             SC_ADMISSION_PUBLISH, &found, &reason);
+
+      if (result == SC_ADMIT_OK || result == SC_ADMIT_ENDED)
+        continue;
+      if (result == SC_ADMIT_UNAVAILABLE)
+        {
+          g_debug ("Cannot re-check the publisher of %s now (%s); it goes on",
+                   (char *)r->streams->pdata[i], reason);
+          continue;
+        }
+      g_ptr_array_add (r->cut, s);
+      g_ptr_array_add (r->reasons, g_steal_pointer (&reason));
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/* On the main context: cuts those the re-check refused, if they still
+ * publish. */
+static void
+on_rechecked (GObject *source, GAsyncResult *result, gpointer data)
+{
+  ScIngest *self = SC_INGEST (source);
+  Recheck *r = g_task_get_task_data (G_TASK (result));
+
+  self->rechecking = FALSE;
+  for (guint i = 0; i < r->cut->len; i++)
+    {
+      ScHubStatus *s = r->cut->pdata[i];
+
+      g_message ("Cutting the publisher of %s (reservation %s): %s",
+                 s->reservation->stream, s->reservation->id,
+                 (char *)r->reasons->pdata[i]);
+      close_connection_idle (s->connection);
+    }
+}
+
+static void sweep_mounts (ScIngest *self);
+
+/* Every 250 ms, on the main context: lets waiting publishers take over,
+ * cuts publishers whose slot ended (after the grace), checks viewers of
+ * private streams, and starts a re-check of the live reservations
+ * (cancellations) off the loop; once a second, the bitrates. */
 static gboolean
 check_publishers (gpointer data)
 {
   ScIngest *self = data;
   gint64 now_us = sc_clock_now_us (self->clock);
+  gint64 grace_us = self->settings->grace_s * SC_USEC_PER_SEC;
   gboolean tick = now_us - self->last_tick_us >= G_USEC_PER_SEC;
   g_autoptr (GPtrArray) hubs = dup_hubs (self);
+  Recheck *recheck = g_new0 (Recheck, 1);
 
+  recheck->streams = g_ptr_array_new_with_free_func (g_free);
+  recheck->statuses
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)sc_hub_status_free);
+  recheck->cut = g_ptr_array_new ();  /* borrowed from statuses */
+  recheck->reasons = g_ptr_array_new_with_free_func (g_free);
   if (tick)
     self->last_tick_us = now_us;
   if (tick && !self->sweeping && ++self->ticks % MOUNT_SWEEP_S == 0)
@@ -406,15 +470,11 @@ check_publishers (gpointer data)
     {
       ScStreamHub *hub = g_ptr_array_index (hubs, i);
       g_autoptr (GObject) replaced = sc_stream_hub_promote (hub, now_us);
-      g_autoptr (ScHubStatus) s = NULL;
-      g_autofree char *reason = NULL;
+      ScHubStatus *s;
 
       if (replaced != NULL)
         close_connection_idle (replaced);
       s = sc_stream_hub_dup_status (hub);
-      if (s != NULL)
-        check_viewers (self, hub, s->reservation);
-
       if (s == NULL)
         {
           g_autoptr (GstRTSPMedia) idle
@@ -424,15 +484,32 @@ check_publishers (gpointer data)
             gst_rtsp_media_unprepare (idle);
           continue;
         }
+      check_viewers (self, hub, s->reservation);
       if (tick)
         sc_stream_hub_tick (hub, now_us);
-      if (publisher_may_go_on (self, sc_stream_hub_get_stream (hub), s,
-                               &reason))
-        continue;
-      g_message ("Cutting the publisher of %s (reservation %s): %s",
-                 sc_stream_hub_get_stream (hub), s->reservation->id, reason);
-      close_connection_idle (s->connection);
+      if (now_us >= s->reservation->end_us + grace_us)
+        {
+          g_message ("Cutting the publisher of %s (reservation %s): slot "
+                     "ended",
+                     sc_stream_hub_get_stream (hub), s->reservation->id);
+          close_connection_idle (s->connection);
+          sc_hub_status_free (s);
+          continue;
+        }
+      g_ptr_array_add (recheck->streams,
+                       g_strdup (sc_stream_hub_get_stream (hub)));
+      g_ptr_array_add (recheck->statuses, s);
     }
+  if (!self->rechecking && recheck->statuses->len > 0)
+    {
+      g_autoptr (GTask) task = g_task_new (self, NULL, on_rechecked, NULL);
+
+      self->rechecking = TRUE;
+      g_task_set_task_data (task, recheck, (GDestroyNotify)recheck_free);
+      g_task_run_in_thread (task, recheck_thread);
+    }
+  else
+    recheck_free (recheck);
   return G_SOURCE_CONTINUE;
 }
 
