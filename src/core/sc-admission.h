@@ -27,7 +27,8 @@ typedef enum
   SC_ADMIT_TOO_EARLY,
   SC_ADMIT_ENDED,
   SC_ADMIT_NOT_BOOKED,
-  SC_ADMIT_UNAVAILABLE, /* the decision cannot be made now (database, network) */
+  SC_ADMIT_UNAVAILABLE, /* the decision cannot be made now (database, network)
+                         */
   SC_ADMIT_N_RESULTS
 } ScAdmitResult;
 

@@ -460,7 +460,7 @@ check_publishers (gpointer data)
   recheck->streams = g_ptr_array_new_with_free_func (g_free);
   recheck->statuses
       = g_ptr_array_new_with_free_func ((GDestroyNotify)sc_hub_status_free);
-  recheck->cut = g_ptr_array_new ();  /* borrowed from statuses */
+  recheck->cut = g_ptr_array_new (); /* borrowed from statuses */
   recheck->reasons = g_ptr_array_new_with_free_func (g_free);
   if (tick)
     self->last_tick_us = now_us;

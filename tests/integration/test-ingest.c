@@ -758,6 +758,97 @@ view_node (const char *play)
   g_assert_not_reached ();
 }
 
+/* A node apart keeps its live publisher through an outage of the booking
+ * service (it used to cut it at once: "the booking service cannot check
+ * the token now"), and once the service is back, in a new process, a
+ * cancellation cuts it within about a second. */
+static void
+test_split_outage (void)
+{
+  ScTestServer *web = sc_test_server_start_command ("web", NULL, NULL, NULL);
+  const char *add[] = { "node",      "add",        "edge", "--public-host",
+                        "127.0.0.1", "--capacity", "2",    NULL };
+  int status = -1;
+  g_autofree char *node_key = sc_test_run_cli (web->data_dir, add, &status);
+  g_autofree char *booking = g_strdup (web->base_url);
+  g_autofree char *data_dir = g_strdup (web->data_dir);
+  g_autofree char *admin_key = g_strdup (web->admin_key);
+  g_autofree char *port = g_strdup_printf ("%u", web->http_port);
+  const char *args[6]
+      = { "--booking-url", booking, "--node-key", NULL, "--name=edge", NULL };
+  ScTestServer *node;
+  Fixture f = { web, sc_test_session_new () };
+  g_autoptr (JsonNode) ticket = NULL;
+  g_autoptr (GSubprocess) pub = NULL;
+  g_autoptr (GSubprocess) viewer = NULL;
+  g_autofree char *play = NULL;
+  g_autofree char *pipeline = NULL;
+  g_autofree char *cancel_path = NULL;
+  gint64 t0;
+
+  g_assert_cmpint (status, ==, 0);
+  g_strstrip (node_key);
+  args[3] = node_key;
+  node = sc_test_server_start_command ("ingest", NULL, args, NULL);
+  ticket = sc_test_book (&f, "steady", 1, 120, "\"node\":\"edge\"");
+  play = g_strdup_printf ("rtsp://127.0.0.1:%u/live/steady", node->rtsp_port);
+  pub = publish_gst (
+      sc_test_json_string (ticket, "connection.rtsp_publish_url"));
+  view_node (play);
+
+  /* 10 s of video, watched across 4 s without a booking service. */
+  pipeline = g_strdup_printf (
+      "rtspsrc location=\"%s\" latency=0 protocols=tcp ! rtph264depay ! "
+      "h264parse ! avdec_h264 ! fakesink num-buffers=250",
+      play);
+  viewer = sc_test_spawn_viewer (pipeline);
+  g_usleep (G_USEC_PER_SEC);
+  web->own_data_dir = FALSE;
+  g_assert_cmpint (sc_test_server_stop (web), ==, 0);
+  sc_test_server_free (web);
+  g_usleep (4 * G_USEC_PER_SEC);
+  {
+    g_autofree char *line = sc_test_describe (node->rtsp_port, "steady");
+
+    g_assert_cmpstr (line, ==, "RTSP/1.0 200 OK");
+  }
+
+  /* Back, as a new process on the same port and data. */
+  web = sc_test_server_start_command (
+      "web", data_dir, (const char *const[]){ "--http-port", port, NULL },
+      NULL);
+  web->own_data_dir = TRUE;
+  f.server = web;
+  g_assert_true (sc_test_got_frames (viewer, 20000));
+  cancel_path = g_strconcat (web->base_url, "/api/v1/reservations/",
+                             sc_test_json_string (ticket, "id"), NULL);
+  {
+    g_autoptr (ScTestResponse) r
+        = sc_test_request (f.session, "DELETE", cancel_path, admin_key, NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  t0 = g_get_monotonic_time ();
+  for (;;)
+    {
+      g_autofree char *line = sc_test_describe (node->rtsp_port, "steady");
+
+      if (!g_str_has_prefix (line, "RTSP/1.0 200"))
+        break;
+      g_assert_cmpint (g_get_monotonic_time () - t0, <, 3 * G_USEC_PER_SEC);
+      g_usleep (G_USEC_PER_SEC / 20);
+    }
+  g_test_message ("cut %.2f s after the cancel",
+                  (g_get_monotonic_time () - t0) / 1e6);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 1500000);
+  sc_test_stop_process (pub);
+  g_assert_cmpint (sc_test_server_stop (node), ==, 0);
+  sc_test_server_free (node);
+  g_object_unref (f.session);
+  g_assert_cmpint (sc_test_server_stop (web), ==, 0);
+  sc_test_server_free (web);
+}
+
 /* `slotcast web` and `slotcast ingest` apart: the node registers its port,
  * admits through POST /api/v1/ingest/authorize, and serves viewers. */
 static void
@@ -994,6 +1085,7 @@ main (int argc, char **argv)
   g_test_add ("/ingest/next-slot", Fixture, NULL, sc_test_fixture_set_up,
               test_next_slot, sc_test_fixture_tear_down);
   g_test_add_func ("/ingest/split", test_split);
+  g_test_add_func ("/ingest/split-outage", test_split_outage);
   rc = g_test_run ();
   sc_test_remove_tree (dir);
   return rc;
