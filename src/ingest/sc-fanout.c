@@ -49,6 +49,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* Its own category: the fanout is used (and unit-tested) without an
+ * ScIngest. GST_DEBUG=slotcast-fanout:5 */
+GST_DEBUG_CATEGORY_STATIC (sc_fanout_debug);
+#define GST_CAT_DEFAULT sc_fanout_debug
+
 #define DEFAULT_MAX_BACKLOG (1024 * 1024)
 #define DEFAULT_MAX_CONGESTION_US (10 * G_USEC_PER_SEC)
 #define MESSAGE_TIMEOUT_US G_USEC_PER_SEC
@@ -96,7 +101,15 @@ typedef struct
 ScFanout *
 sc_fanout_new (void)
 {
+  static gsize debug_once = 0;
   ScFanout *self = g_atomic_rc_box_new0 (ScFanout);
+
+  if (g_once_init_enter (&debug_once))
+    {
+      GST_DEBUG_CATEGORY_INIT (sc_fanout_debug, "slotcast-fanout", 0,
+                               "Slotcast: sending to interleaved viewers");
+      g_once_init_leave (&debug_once, 1);
+    }
 
   g_mutex_init (&self->lock);
   self->viewers
