@@ -77,7 +77,7 @@ sc_test_remove_tree (const char *path)
  * @args: (nullable): more arguments for `slotcast serve`
  * @env: (nullable): more environment, "NAME=value" strings;
  *   "RLIMIT_NOFILE=N" is not passed on but limits the server to N open
- *   files
+ *   files, "STDERR_FILE=PATH" sends its standard error (its log) there
  */
 ScTestServer *
 sc_test_server_start (const char *data_dir, const char *const *args,
@@ -132,6 +132,8 @@ sc_test_server_start_command (const char *command, const char *data_dir,
 
       if (strcmp (kv[0], "RLIMIT_NOFILE") == 0)
         nofile = atoi (kv[1]);
+      else if (strcmp (kv[0], "STDERR_FILE") == 0)
+        g_subprocess_launcher_set_stderr_file_path (launcher, kv[1]);
       else
         g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
     }

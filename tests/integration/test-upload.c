@@ -24,9 +24,19 @@ typedef struct
 static void
 set_up (Fixture *x, gconstpointer data)
 {
-  x->f.server = sc_test_server_start (NULL, NULL, NULL);
-  x->f.session = sc_test_session_new ();
   x->home = sc_test_make_tmp_dir ();
+  if (g_strcmp0 (data, "logs") == 0)
+    {
+      /* Everything the server can log, into a file. */
+      g_autofree char *log = g_build_filename (x->home, "server.log", NULL);
+      g_autofree char *to = g_strconcat ("STDERR_FILE=", log, NULL);
+      const char *env[] = { "G_MESSAGES_DEBUG=all", "GST_DEBUG=3", to, NULL };
+
+      x->f.server = sc_test_server_start (NULL, NULL, env);
+    }
+  else
+    x->f.server = sc_test_server_start (NULL, NULL, NULL);
+  x->f.session = sc_test_session_new ();
   x->env = g_get_environ ();
   x->env = g_environ_setenv (x->env, "XDG_DATA_HOME", x->home, TRUE);
   x->env = g_environ_setenv (x->env, "XDG_CONFIG_HOME", x->home, TRUE);
@@ -569,6 +579,89 @@ test_tampered (Fixture *x, gconstpointer data)
   }
 }
 
+/* Fails if @log has any of @secrets (or its first 12 characters). */
+static void
+assert_no_secret (const char *what, const char *log, const char *const *secrets)
+{
+  for (const char *const *s = secrets; *s != NULL; s++)
+    {
+      g_autofree char *start = g_strndup (*s, 12);
+
+      g_test_message ("%s: %zu bytes, looking for %.4s…", what, strlen (log),
+                      *s);
+      g_assert_null (strstr (log, start));
+    }
+}
+
+/* No secret in any log line at any level: a private slot booked, published
+ * by the uploader over RTSP and then RTMP, watched with its view token,
+ * with G_MESSAGES_DEBUG=all and GST_DEBUG=3 on the server and the
+ * uploader (whose debug log printed the whole pipeline, token included). */
+static void
+test_no_secrets_in_logs (Fixture *x, gconstpointer data)
+{
+  const char *book_args[]
+      = { "book",       "--stream", "hush",      "--start", "+3s",
+          "--duration", "8s",       "--private", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr (JsonNode) ticket = NULL;
+  g_autofree char *server_log = NULL;
+  g_autofree char *log_path = g_build_filename (x->home, "server.log", NULL);
+  g_autoptr (GString) upload_log = g_string_new (NULL);
+  const char *protocols[] = { "rtsp", "rtmp" };
+
+  x->env = g_environ_setenv (x->env, "G_MESSAGES_DEBUG", "all", TRUE);
+  x->env = g_environ_setenv (x->env, "GST_DEBUG", "3", TRUE);
+  g_assert_cmpint (upload (x, book_args, &out, &err), ==, 0);
+  g_string_append_printf (upload_log, "%s%s", out, err);
+  id = g_strndup (strstr (out, "id: ") + 4, 36);
+  ticket = server_ticket (x, id);
+  for (guint i = 0; i < G_N_ELEMENTS (protocols); i++)
+    {
+      const char *run_args[]
+          = { "run", "--test-pattern", "--protocol", protocols[i], "--lead",
+              "1",   "--bitrate",      "500",        NULL };
+      g_autoptr (GSubprocess) run = spawn_upload (x, run_args);
+      g_autoptr (GSubprocess) viewer = NULL;
+      g_autofree char *o = NULL;
+      g_autofree char *e = NULL;
+
+      g_assert_cmpint (sc_test_wait_live (&x->f, "hush", TRUE, 15000), >, 0);
+      viewer = sc_test_view (&x->f, "hush",
+                             sc_test_json_string (ticket, "view_token"), 10);
+      g_assert_true (sc_test_got_frames (viewer, 15000));
+      g_subprocess_send_signal (run, SIGINT);
+      finish (run, &o, &e);
+      g_string_append_printf (upload_log, "%s%s", o, e);
+      wait_no_publisher (x);
+    }
+  /* A wrong password and a bad key are logged as such, never their text. */
+  {
+    g_autofree char *url = sc_test_server_url (x->f.server, "/api/v1/me");
+    g_autoptr (ScTestResponse) r
+        = sc_test_request (x->f.session, "GET", url,
+                           "BADKEY_not_a_key_at_all_but_long_enough", NULL);
+
+    g_assert_cmpuint (r->status, ==, 401);
+  }
+  g_assert_true (g_file_get_contents (log_path, &server_log, NULL, NULL));
+  {
+    const char *secrets[] = {
+      sc_test_json_string (ticket, "publish_token"),
+      sc_test_json_string (ticket, "view_token"),
+      x->f.server->admin_key,
+      "BADKEY_not_a_key_at_all_but_long_enough",
+      NULL,
+    };
+
+    g_assert_cmpuint (strlen (server_log), >, 1000);
+    assert_no_secret ("server log", server_log, secrets);
+    assert_no_secret ("uploader log", upload_log->str, secrets);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -584,5 +677,7 @@ main (int argc, char **argv)
               tear_down);
   g_test_add ("/upload/tampered", Fixture, NULL, set_up, test_tampered,
               tear_down);
+  g_test_add ("/upload/no-secrets-in-logs", Fixture, "logs", set_up,
+              test_no_secrets_in_logs, tear_down);
   return g_test_run ();
 }
