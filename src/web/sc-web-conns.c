@@ -296,7 +296,6 @@ on_wrote_body (SoupServerMessage *msg, gpointer data)
 
   if (c == NULL || c->slot == NULL || !is_keepalive (msg))
     return;
-  self->done (msg, self->done_data);
   /* libsoup's own wrapper of c->stream, which does not close it. */
   stolen = soup_server_message_steal_connection (msg);
   sc_listener_conn_wait (c->slot, self->limits.keepalive_timeout_us);
@@ -304,6 +303,8 @@ on_wrote_body (SoupServerMessage *msg, gpointer data)
   g_source_set_callback (c->source, on_hand_over_again, conn_ref (c),
                          (GDestroyNotify)conn_unref);
   g_source_attach (c->source, self->context);
+  /* Last: counting the response may finish a stop, which ends @c. */
+  self->done (msg, self->done_data);
 }
 
 static void
@@ -527,7 +528,6 @@ sc_web_conns_respond_and_close (ScWebConns *self, SoupServerMessage *msg)
 
   if (c == NULL || c->slot == NULL)
     return;
-  self->done (msg, self->done_data);
   stolen = soup_server_message_steal_connection (msg);
   sc_listener_conn_busy (c->slot, LINGER_US * 2);
   soup_message_headers_replace (headers, "Connection", "close");
@@ -546,6 +546,8 @@ sc_web_conns_respond_and_close (ScWebConns *self, SoupServerMessage *msg)
       g_io_stream_get_output_stream (c->stream),
       g_bytes_get_data (c->reply, NULL), g_bytes_get_size (c->reply),
       G_PRIORITY_DEFAULT, c->cancellable, on_final_written, conn_ref (c));
+  /* Last: counting the response may finish a stop, which ends @c. */
+  self->done (msg, self->done_data);
 }
 
 /**

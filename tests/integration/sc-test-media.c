@@ -369,6 +369,21 @@ sc_test_spawn_ffmpeg (gboolean audio, const char *const *output,
 }
 
 /**
+ * sc_test_live_member:
+ *
+ * Returns: (transfer full) (nullable): the string @member of @stream's
+ *   entry in /api/v1/streams, or %NULL when it is not listed
+ */
+char *
+sc_test_live_member (ScTestFixture *f, const char *stream, const char *member)
+{
+  g_autoptr (ScTestResponse) keep = NULL;
+  JsonObject *o = sc_test_live_entry (f, stream, &keep);
+
+  return o ? g_strdup (json_object_get_string_member (o, member)) : NULL;
+}
+
+/**
  * sc_test_describe:
  *
  * Returns: (transfer full): the status line a DESCRIBE of /live/@stream on

@@ -46,6 +46,8 @@ int sc_test_ffmpeg_kib (const char *log, const char *kind);
 GSubprocess *sc_test_spawn_ffmpeg (gboolean audio, const char *const *output,
                                    gboolean errors);
 char *sc_test_describe (guint16 port, const char *stream);
+char *sc_test_live_member (ScTestFixture *f, const char *stream,
+                           const char *member);
 char *sc_test_probe_rtsp (ScTestFixture *f, const char *stream,
                           int *out_status);
 void sc_test_cancel (ScTestFixture *f, const char *id);

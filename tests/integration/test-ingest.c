@@ -758,6 +758,26 @@ view_node (const char *play)
   g_assert_not_reached ();
 }
 
+/* A `slotcast ingest` node "edge" (capacity 2) of @web, registered with
+ * it; its node key in @out_key. */
+static ScTestServer *
+start_edge (ScTestServer *web, char **out_key)
+{
+  const char *add[] = { "node",      "add",        "edge", "--public-host",
+                        "127.0.0.1", "--capacity", "2",    NULL };
+  int status = -1;
+  char *node_key = sc_test_run_cli (web->data_dir, add, &status);
+  const char *args[] = { "--booking-url",       web->base_url, "--node-key",
+                         g_strstrip (node_key), "--name=edge", NULL };
+  ScTestServer *node;
+
+  g_assert_cmpint (status, ==, 0);
+  node = sc_test_server_start_command ("ingest", NULL, args, NULL);
+  g_assert_cmpuint (node->rtsp_port, >, 0);
+  *out_key = node_key;
+  return node;
+}
+
 /* A node apart keeps its live publisher through an outage of the booking
  * service (it used to cut it at once: "the booking service cannot check
  * the token now"), and once the service is back, in a new process, a
@@ -766,17 +786,11 @@ static void
 test_split_outage (void)
 {
   ScTestServer *web = sc_test_server_start_command ("web", NULL, NULL, NULL);
-  const char *add[] = { "node",      "add",        "edge", "--public-host",
-                        "127.0.0.1", "--capacity", "2",    NULL };
-  int status = -1;
-  g_autofree char *node_key = sc_test_run_cli (web->data_dir, add, &status);
-  g_autofree char *booking = g_strdup (web->base_url);
+  g_autofree char *node_key = NULL;
   g_autofree char *data_dir = g_strdup (web->data_dir);
   g_autofree char *admin_key = g_strdup (web->admin_key);
   g_autofree char *port = g_strdup_printf ("%u", web->http_port);
-  const char *args[6]
-      = { "--booking-url", booking, "--node-key", NULL, "--name=edge", NULL };
-  ScTestServer *node;
+  ScTestServer *node = start_edge (web, &node_key);
   Fixture f = { web, sc_test_session_new () };
   g_autoptr (JsonNode) ticket = NULL;
   g_autoptr (GSubprocess) pub = NULL;
@@ -786,10 +800,6 @@ test_split_outage (void)
   g_autofree char *cancel_path = NULL;
   gint64 t0;
 
-  g_assert_cmpint (status, ==, 0);
-  g_strstrip (node_key);
-  args[3] = node_key;
-  node = sc_test_server_start_command ("ingest", NULL, args, NULL);
   ticket = sc_test_book (&f, "steady", 1, 120, "\"node\":\"edge\"");
   play = g_strdup_printf ("rtsp://127.0.0.1:%u/live/steady", node->rtsp_port);
   pub = publish_gst (
@@ -855,31 +865,15 @@ static void
 test_split (void)
 {
   ScTestServer *web = sc_test_server_start_command ("web", NULL, NULL, NULL);
-  const char *add[] = { "node",      "add",        "edge", "--public-host",
-                        "127.0.0.1", "--capacity", "2",    NULL };
+  g_autofree char *node_key = NULL;
+  ScTestServer *node = start_edge (web, &node_key);
   int status = -1;
-  g_autofree char *node_key = sc_test_run_cli (web->data_dir, add, &status);
-  g_autofree char *booking = NULL;
-  const char *args[6];
-  ScTestServer *node;
   Fixture f = { web, sc_test_session_new () };
   g_autoptr (JsonNode) ticket = NULL;
   g_autoptr (GSubprocess) pub = NULL;
   g_autoptr (GSubprocess) refused = NULL;
   g_autofree char *play = NULL;
   g_autofree char *wrong = NULL;
-
-  g_assert_cmpint (status, ==, 0);
-  g_strstrip (node_key);
-  booking = g_strdup (web->base_url);
-  args[0] = "--booking-url";
-  args[1] = booking;
-  args[2] = "--node-key";
-  args[3] = node_key;
-  args[4] = "--name=edge";
-  args[5] = NULL;
-  node = sc_test_server_start_command ("ingest", NULL, args, NULL);
-  g_assert_cmpuint (node->rtsp_port, >, 0);
 
   /* The ticket carries the port the node registered. */
   ticket = sc_test_book (&f, "apart", 3, 60, "\"node\":\"edge\"");
@@ -970,16 +964,6 @@ test_split (void)
   sc_test_server_free (web);
 }
 
-/* The reservation of @stream live now, per /api/v1/streams, or NULL. */
-static char *
-live_reservation (Fixture *f, const char *stream)
-{
-  g_autoptr (ScTestResponse) keep = NULL;
-  JsonObject *o = sc_test_live_entry (f, stream, &keep);
-
-  return o ? g_strdup (json_object_get_string_member (o, "reservation")) : NULL;
-}
-
 /* Two reservations of one name back to back, the first public, the second
  * private: the second's publisher, admitted early, waits and takes over at
  * its start, never cutting the first (its viewers kept watching); the
@@ -1006,14 +990,14 @@ test_next_slot (Fixture *f, gconstpointer data)
   bob = publish_gst (
       sc_test_json_string (second, "connection.rtsp_publish_url"));
   g_usleep (G_USEC_PER_SEC); /* bob connects, admitted early */
-  live = live_reservation (f, "shift");
+  live = sc_test_live_member (f, "shift", "reservation");
   g_assert_cmpstr (live, ==, first_id);
   g_clear_pointer (&live, g_free);
   /* The first slot's viewers keep getting frames after bob came. */
   during = sc_test_view (f, "shift", NULL, 50);
   g_assert_true (sc_test_got_frames (during, 20000));
   g_assert_cmpint (g_get_real_time (), <, second_start_us);
-  live = live_reservation (f, "shift");
+  live = sc_test_live_member (f, "shift", "reservation");
   g_assert_cmpstr (live, ==, first_id);
   g_clear_pointer (&live, g_free);
 
@@ -1021,7 +1005,7 @@ test_next_slot (Fixture *f, gconstpointer data)
   for (int i = 0; i < 100; i++)
     {
       g_clear_pointer (&live, g_free);
-      live = live_reservation (f, "shift");
+      live = sc_test_live_member (f, "shift", "reservation");
       if (g_strcmp0 (live, second_id) == 0)
         break;
       g_usleep (G_USEC_PER_SEC / 10);

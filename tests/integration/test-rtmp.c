@@ -294,16 +294,6 @@ test_takeover (Fixture *f, gconstpointer data)
   sc_test_stop_process (second);
 }
 
-/* The since of @stream's live entry (a new publisher changes it). */
-static char *
-live_since (Fixture *f, const char *stream)
-{
-  g_autoptr (ScTestResponse) r = NULL;
-  JsonObject *o = sc_test_live_entry (f, stream, &r);
-
-  return o ? g_strdup (json_object_get_string_member (o, "since")) : NULL;
-}
-
 /* An RTSP publisher of H.264 + Opus is taken over by ffmpeg over RTMP with
  * H.264 + AAC: the viewers' media is rebuilt for the new tracks, and a
  * viewer decodes AAC afterwards. */
@@ -329,12 +319,12 @@ test_takeover_layout (Fixture *f, gconstpointer data)
   err = sc_test_probe_rtsp (f, "swap", &status);
   g_assert_nonnull (strstr (err, "Audio: opus"));
   g_clear_pointer (&err, g_free);
-  since = live_since (f, "swap");
+  since = sc_test_live_member (f, "swap", "since");
 
   second = publish_ffmpeg (url, NULL, FALSE);
   for (gint64 until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;;)
     {
-      g_autofree char *now = live_since (f, "swap");
+      g_autofree char *now = sc_test_live_member (f, "swap", "since");
 
       if (now != NULL && g_strcmp0 (now, since) != 0)
         break;
