@@ -236,6 +236,20 @@ sc_stream_hub_get_stream (ScStreamHub *self)
  * Returns: (transfer full) (nullable): the replaced publisher's connection,
  *   for the caller to close
  */
+/* Fills @status for a new publisher (cleared before). */
+static void
+status_set (ScStreamHub *self, ScHubStatus *status, GObject *connection,
+            const char *token, const char *address,
+            const ScReservation *reservation)
+{
+  status_clear (status);
+  status->connection = g_object_ref (connection);
+  status->token = g_strdup (token);
+  status->address = g_strdup (address);
+  status->reservation = sc_reservation_copy (reservation);
+  status->since_us = sc_clock_now_us (self->clock);
+}
+
 /* Makes @media the publisher. Called with the lock held; returns the
  * replaced connection, and in @out_stale the PLAY media of an old layout. */
 static GObject *
@@ -248,13 +262,8 @@ take_over_locked (ScStreamHub *self, gpointer media, GObject *connection,
 
   if (replaced == connection)
     g_clear_object (&replaced);
-  status_clear (&self->status);
   self->media = media;
-  self->status.connection = g_object_ref (connection);
-  self->status.token = g_strdup (token);
-  self->status.address = g_strdup (address);
-  self->status.reservation = sc_reservation_copy (reservation);
-  self->status.since_us = sc_clock_now_us (self->clock);
+  status_set (self, &self->status, connection, token, address, reservation);
   if (self->track_caps == NULL || self->track_caps->len != n_tracks)
     {
       g_clear_pointer (&self->track_caps, g_ptr_array_unref);
@@ -287,21 +296,19 @@ sc_stream_hub_set_publisher (ScStreamHub *self, gpointer media,
       /* The next reservation's publisher, early: it waits its turn (a
        * reconnection of a waiting one replaces it; sc_stream_hub_promote()
        * lets it in at the start). */
+      g_autofree char *live = g_strdup (self->status.reservation->id);
+
       replaced = g_steal_pointer (&self->waiting.status.connection);
       if (replaced == connection)
         g_clear_object (&replaced);
-      status_clear (&self->waiting.status);
       self->waiting.media = media;
       self->waiting.n_tracks = n_tracks;
-      self->waiting.status.connection = g_object_ref (connection);
-      self->waiting.status.token = g_strdup (token);
-      self->waiting.status.address = g_strdup (address);
-      self->waiting.status.reservation = sc_reservation_copy (reservation);
-      self->waiting.status.since_us = sc_clock_now_us (self->clock);
+      status_set (self, &self->waiting.status, connection, token, address,
+                  reservation);
       g_mutex_unlock (&self->lock);
       g_message ("Publisher of %s for reservation %s waits for its start "
                  "(reservation %s is live)",
-                 self->stream, reservation->id, self->status.reservation->id);
+                 self->stream, reservation->id, live);
       return replaced;
     }
   replaced = take_over_locked (self, media, connection, token, address,
