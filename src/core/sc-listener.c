@@ -22,7 +22,7 @@
  *   (EMFILE, ENFILE, ENOBUFS) instead of failing for good or spinning; a
  *   descriptor above the soft limit less a reserve counts as over the limit,
  *   so the media and the database always find descriptors.
- * - Refusals are counted and logged at most once per 10 s.
+ * - Refusals are logged in a summary at most once per 10 s.
  *
  * The owner of a connection (the protocol's server) tells its state with
  * sc_listener_conn_wait() and sc_listener_conn_busy(), and its end with
@@ -90,7 +90,6 @@ struct _ScListener
   GQueue all;            /* ScListenerConn (all_link) */
   GQueue waiting;        /* ScListenerConn (wait_link), oldest first */
 
-  guint64 dropped;     /* connections refused or dropped, in all */
   guint64 unlogged;    /* refused or dropped since the last log line */
   gint64 last_log_us;  /* monotonic */
   gboolean out_of_fds; /* logged once per pause */
@@ -166,7 +165,6 @@ count_drop (ScListener *self, const char *why, const char *address)
 {
   gint64 now = g_get_monotonic_time ();
 
-  self->dropped++;
   self->unlogged++;
   if (now - self->last_log_us < LOG_INTERVAL_US)
     return;
@@ -457,29 +455,6 @@ guint16
 sc_listener_get_port (ScListener *self)
 {
   return self->port;
-}
-
-/**
- * sc_listener_get_n_connections:
- *
- * Returns: how many connections are held now
- */
-guint
-sc_listener_get_n_connections (ScListener *self)
-{
-  return self->all.length;
-}
-
-/**
- * sc_listener_get_n_dropped:
- *
- * Returns: how many connections were refused at accept or dropped (time-out,
- *   room for a new one) since the start
- */
-guint64
-sc_listener_get_n_dropped (ScListener *self)
-{
-  return self->dropped;
 }
 
 /**

@@ -54,8 +54,6 @@ ScListener *sc_listener_new (const char *name, const ScListenerLimits *limits,
 gboolean sc_listener_listen (ScListener *self, const char *bind, int port,
                              GError **error);
 guint16 sc_listener_get_port (ScListener *self);
-guint sc_listener_get_n_connections (ScListener *self);
-guint64 sc_listener_get_n_dropped (ScListener *self);
 void sc_listener_close (ScListener *self);
 
 void sc_listener_conn_set_data (ScListenerConn *conn, ScListenerDropFunc func,

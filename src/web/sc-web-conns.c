@@ -318,15 +318,22 @@ on_request_started (SoupServer *soup, SoupServerMessage *msg, gpointer data)
                            0);
 }
 
-/* libsoup closed a connection it served (after a response that closes it,
- * or on an error): forget it on the next iteration. */
+/* Whether libsoup closed @c (after a response that closes it, or on an
+ * error) while it had it: not ours to hand over or to answer on. */
+static gboolean
+closed_by_libsoup (Conn *c)
+{
+  return c->owner != NULL && c->source == NULL && c->reply == NULL
+         && c->stream != NULL && g_io_stream_is_closed (c->stream);
+}
+
+/* After a request: forget @c on the next iteration if libsoup closed it. */
 static gboolean
 on_check_closed (gpointer data)
 {
   Conn *c = data;
 
-  if (c->owner != NULL && c->source == NULL && c->reply == NULL
-      && c->stream != NULL && g_io_stream_is_closed (c->stream))
+  if (closed_by_libsoup (c))
     conn_end (c);
   return G_SOURCE_REMOVE;
 }
@@ -363,8 +370,7 @@ on_sweep (gpointer data)
     {
       Conn *c = value;
 
-      if (c->source == NULL && c->reply == NULL && c->stream != NULL
-          && g_io_stream_is_closed (c->stream))
+      if (closed_by_libsoup (c))
         g_ptr_array_add (closed, conn_ref (c));
     }
   for (guint i = 0; i < closed->len; i++)
@@ -424,18 +430,6 @@ guint16
 sc_web_conns_get_port (ScWebConns *self)
 {
   return sc_listener_get_port (self->listener);
-}
-
-guint
-sc_web_conns_get_n_connections (ScWebConns *self)
-{
-  return sc_listener_get_n_connections (self->listener);
-}
-
-guint64
-sc_web_conns_get_n_dropped (ScWebConns *self)
-{
-  return sc_listener_get_n_dropped (self->listener);
 }
 
 /* Lingering close: what the client still sends (the body it was told not

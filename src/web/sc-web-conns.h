@@ -40,8 +40,6 @@ ScWebConns *sc_web_conns_new (SoupServer *soup, const ScWebConnsLimits *limits,
 gboolean sc_web_conns_listen (ScWebConns *self, const char *bind, int port,
                               GError **error);
 guint16 sc_web_conns_get_port (ScWebConns *self);
-guint sc_web_conns_get_n_connections (ScWebConns *self);
-guint64 sc_web_conns_get_n_dropped (ScWebConns *self);
 void sc_web_conns_respond_and_close (ScWebConns *self, SoupServerMessage *msg);
 void sc_web_conns_close (ScWebConns *self);
 
