@@ -25,6 +25,7 @@
 
 /* How often a node apart reports its live streams (sc-node-reporter.c). */
 #define REPORT_INTERVAL_MS 2000
+#define SYNC_START_TIMEOUT_MS 10000
 
 #include <gst/gst.h>
 
@@ -32,6 +33,8 @@
 #include "sc-data-dir.h"
 #include "sc-db-admitter.h"
 #include "sc-http-admitter.h"
+#include "sc-node-schedule.h"
+#include "sc-reservation-sync.h"
 #include "sc-ingest.h"
 #include "sc-node-reporter.h"
 #include "sc-password.h"
@@ -364,9 +367,12 @@ run_ingest (int argc, char **argv)
   g_autofree char *booking_url = NULL;
   g_autofree char *node_key = NULL;
   g_autoptr (ScClock) clock = sc_clock_new_system ();
+  /* Declared before the ingest, which admits from it: freed after. */
+  g_autoptr (ScNodeSchedule) schedule = NULL;
   g_autoptr (ScIngest) ingest = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  ScHttpAdmitter *admitter;
+  g_autoptr (ScHttpAdmitter) admitter = NULL;
+  g_autoptr (ScReservationSync) sync = NULL;
   g_autoptr (ScNodeReporter) reporter = NULL;
   Ingesting ingesting = { loop };
   const GOptionEntry extra[] = {
@@ -396,8 +402,20 @@ run_ingest (int argc, char **argv)
 
   gst_init (NULL, NULL);
   admitter = sc_http_admitter_new (booking_url, node_key);
-  ingest = sc_ingest_new (common.settings, clock, sc_http_admitter_decide,
-                          admitter, (GDestroyNotify)sc_http_admitter_free);
+  /* The node admits from its own copy of its reservations, loaded before
+   * it serves and kept in step for as long as it runs. */
+  schedule = sc_node_schedule_new (common.settings->node_name);
+  sync = sc_reservation_sync_new (booking_url, node_key, schedule, clock,
+                                  common.settings->grace_s * SC_USEC_PER_SEC);
+  sc_reservation_sync_start (sync);
+  if (!sc_reservation_sync_wait_loaded (sync, SYNC_START_TIMEOUT_MS, &error))
+    {
+      g_printerr ("slotcast: cannot load this node's reservations: %s\n",
+                  error->message);
+      return 1;
+    }
+  ingest = sc_ingest_new (common.settings, clock, sc_node_schedule_decide,
+                          schedule, NULL);
   if (!sc_ingest_start (ingest, &error)
       || !sc_http_admitter_register (admitter, common.settings->node_name,
                                      common.settings->public_host,
@@ -423,6 +441,8 @@ run_ingest (int argc, char **argv)
   g_source_remove (sigint);
   g_clear_pointer (&reporter, sc_node_reporter_free);
   sc_ingest_stop (ingest);
+  g_clear_object (&ingest);
+  g_clear_pointer (&sync, sc_reservation_sync_free);
   g_message ("Stopped");
   return 0;
 }

@@ -84,74 +84,85 @@ refuse (char **out_reason, ScAdmitResult result, char *reason)
   return result;
 }
 
-static ScAdmitResult
-decide_schedule (ScDb *db, const ScAdmissionRequest *request,
-                 ScReservation **out_reservation, char **out_reason,
-                 GError **error)
+/**
+ * sc_admission_judge_schedule:
+ * @next: (nullable): the booked reservation of the stream on the node that
+ *   is open now or, if none, the next to open (sc_db_next_booked())
+ *
+ * The rule of the schedule question, apart from where @next came from.
+ */
+ScAdmitResult
+sc_admission_judge_schedule (const ScAdmissionRequest *request,
+                             const ScReservation *next,
+                             ScReservation **out_reservation, char **out_reason)
 {
-  g_autoptr (ScReservation) r = sc_db_next_booked (
-      db, request->stream, request->node, request->now_us, error);
   g_autofree char *in = NULL;
   g_autofree char *at = NULL;
 
-  if (r == NULL)
+  if (next == NULL)
     return refuse (out_reason, SC_ADMIT_NOT_BOOKED,
-                   g_strdup (error != NULL && *error != NULL
-                                 ? "cannot check the schedule now"
-                                 : "stream is not live"));
+                   g_strdup ("stream is not live"));
   /* Anyone may ask: when a private stream is booked is not told. */
-  if (r->visibility == SC_VISIBILITY_PRIVATE && request->now_us < r->start_us)
+  if (next->visibility == SC_VISIBILITY_PRIVATE
+      && request->now_us < next->start_us)
     return refuse (out_reason, SC_ADMIT_NOT_BOOKED,
                    g_strdup ("stream is not live"));
   if (out_reservation != NULL)
-    *out_reservation = sc_reservation_copy (r);
-  if (request->now_us >= r->start_us)
+    *out_reservation = sc_reservation_copy (next);
+  if (request->now_us >= next->start_us)
     {
       if (out_reason != NULL)
         *out_reason = g_strdup ("slot is open");
       return SC_ADMIT_OK;
     }
-  in = sc_duration_describe (r->start_us - request->now_us);
-  at = sc_time_format_us (r->start_us);
+  in = sc_duration_describe (next->start_us - request->now_us);
+  at = sc_time_format_us (next->start_us);
   return refuse (out_reason, SC_ADMIT_TOO_EARLY,
                  g_strdup_printf ("stream starts in %s (%s)", in, at));
 }
 
 /**
- * sc_admission_decide:
- * @out_reservation: (out) (optional) (transfer full): the reservation the
- *   token belongs to, when it is known (also on most refusals)
- * @out_reason: (out) (optional) (transfer full): why, for people
+ * sc_admission_check_token:
+ * @out_hash: (out caller-allocates): the token's hash, when it has the
+ *   shape of one
  *
- * Returns: %SC_ADMIT_OK, or why not; on a database failure
- *   %SC_ADMIT_UNAVAILABLE with @error set
+ * Returns: %SC_ADMIT_OK, %SC_ADMIT_MISSING_TOKEN or
+ *   %SC_ADMIT_MALFORMED_TOKEN (with @out_reason)
  */
 ScAdmitResult
-sc_admission_decide (ScDb *db, const ScAdmissionRequest *request,
-                     ScReservation **out_reservation, char **out_reason,
-                     GError **error)
+sc_admission_check_token (const ScAdmissionRequest *request,
+                          guint8 out_hash[SC_TOKEN_HASH_LEN], char **out_reason)
 {
-  guint8 hash[SC_TOKEN_HASH_LEN];
-  g_autoptr (ScReservation) r = NULL;
-  gboolean is_view = FALSE;
-  gint64 opens_us;
-
-  if (request->role == SC_ADMISSION_SCHEDULE)
-    return decide_schedule (db, request, out_reservation, out_reason, error);
   if (request->token == NULL || request->token[0] == '\0')
     return refuse (out_reason, SC_ADMIT_MISSING_TOKEN,
                    g_strdup ("no token given"));
-  if (!sc_token_hash (request->token, hash))
+  if (!sc_token_hash (request->token, out_hash))
     return refuse (out_reason, SC_ADMIT_MALFORMED_TOKEN,
                    g_strdup ("malformed token"));
-  r = sc_db_find_by_token (db, request->token, &is_view, error);
-  if (r == NULL && error != NULL && *error != NULL)
-    return refuse (out_reason, SC_ADMIT_UNAVAILABLE,
-                   g_strdup ("cannot check the token now"));
+  return SC_ADMIT_OK;
+}
+
+/**
+ * sc_admission_judge:
+ * @r: (nullable): the reservation the token belongs to, %NULL if none
+ * @is_view: whether the token is @r's view token
+ * @out_reservation: (out) (optional) (transfer full): a copy of @r, when
+ *   there is one (also on most refusals)
+ *
+ * The time and ownership rules of admission, apart from where @r came from
+ * (the database or a node's copy): one pure function of the request (its
+ * time and admit-early included) and the reservation.
+ */
+ScAdmitResult
+sc_admission_judge (const ScAdmissionRequest *request, const ScReservation *r,
+                    gboolean is_view, ScReservation **out_reservation,
+                    char **out_reason)
+{
+  gint64 opens_us;
+
   if (r == NULL)
     return refuse (out_reason, SC_ADMIT_UNKNOWN_TOKEN,
                    g_strdup ("unknown token"));
-
   if (out_reservation != NULL)
     *out_reservation = sc_reservation_copy (r);
 
@@ -186,4 +197,46 @@ sc_admission_decide (ScDb *db, const ScAdmissionRequest *request,
   if (out_reason != NULL)
     *out_reason = g_strdup ("admitted");
   return SC_ADMIT_OK;
+}
+
+/**
+ * sc_admission_decide:
+ * @out_reservation: (out) (optional) (transfer full): the reservation the
+ *   token belongs to, when it is known (also on most refusals)
+ * @out_reason: (out) (optional) (transfer full): why, for people
+ *
+ * sc_admission_judge() (or sc_admission_judge_schedule()) on what @db
+ * holds.
+ *
+ * Returns: %SC_ADMIT_OK, or why not; on a database failure
+ *   %SC_ADMIT_UNAVAILABLE with @error set
+ */
+ScAdmitResult
+sc_admission_decide (ScDb *db, const ScAdmissionRequest *request,
+                     ScReservation **out_reservation, char **out_reason,
+                     GError **error)
+{
+  guint8 hash[SC_TOKEN_HASH_LEN];
+  g_autoptr (ScReservation) r = NULL;
+  gboolean is_view = FALSE;
+  ScAdmitResult result;
+
+  if (request->role == SC_ADMISSION_SCHEDULE)
+    {
+      r = sc_db_next_booked (db, request->stream, request->node,
+                             request->now_us, error);
+      if (r == NULL && error != NULL && *error != NULL)
+        return refuse (out_reason, SC_ADMIT_NOT_BOOKED,
+                       g_strdup ("cannot check the schedule now"));
+      return sc_admission_judge_schedule (request, r, out_reservation,
+                                          out_reason);
+    }
+  if ((result = sc_admission_check_token (request, hash, out_reason))
+      != SC_ADMIT_OK)
+    return result;
+  r = sc_db_find_by_token (db, request->token, &is_view, error);
+  if (r == NULL && error != NULL && *error != NULL)
+    return refuse (out_reason, SC_ADMIT_UNAVAILABLE,
+                   g_strdup ("cannot check the token now"));
+  return sc_admission_judge (request, r, is_view, out_reservation, out_reason);
 }

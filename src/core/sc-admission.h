@@ -48,6 +48,17 @@ typedef struct
   gint64 now_us;
 } ScAdmissionRequest;
 
+ScAdmitResult sc_admission_check_token (const ScAdmissionRequest *request,
+                                        guint8 out_hash[SC_TOKEN_HASH_LEN],
+                                        char **out_reason);
+ScAdmitResult sc_admission_judge (const ScAdmissionRequest *request,
+                                  const ScReservation *r, gboolean is_view,
+                                  ScReservation **out_reservation,
+                                  char **out_reason);
+ScAdmitResult sc_admission_judge_schedule (const ScAdmissionRequest *request,
+                                           const ScReservation *next,
+                                           ScReservation **out_reservation,
+                                           char **out_reason);
 ScAdmitResult sc_admission_decide (ScDb *db, const ScAdmissionRequest *request,
                                    ScReservation **out_reservation,
                                    char **out_reason, GError **error);

@@ -35,7 +35,7 @@
 G_DEFINE_QUARK (sc-db-error-quark, sc_db_error)
 /* clang-format on */
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 #define BUSY_TIMEOUT_MS 5000
 
 #define RESERVATION_COLUMNS                                                    \
@@ -43,6 +43,13 @@ G_DEFINE_QUARK (sc-db-error-quark, sc_db_error)
   "r.start_us, r.end_us, r.visibility, r.state, r.created_us, "                \
   "r.cancelled_us FROM reservations r JOIN users u ON u.id = r.owner_id "      \
   "JOIN nodes n ON n.id = r.node_id "
+
+/* Columns 0–11 as RESERVATION_COLUMNS, then the hashes and the change. */
+#define FEED_COLUMNS                                                           \
+  "SELECT r.id, r.owner_id, u.name, r.node_id, n.name, r.stream, "             \
+  "r.start_us, r.end_us, r.visibility, r.state, r.created_us, "                \
+  "r.cancelled_us, r.publish_hash, r.view_hash, r.seq FROM reservations r "    \
+  "JOIN users u ON u.id = r.owner_id JOIN nodes n ON n.id = r.node_id "
 
 #define NODE_COLUMNS                                                           \
   "SELECT id, name, public_host, rtsp_port, rtmp_port, capacity, dial_in, "    \
@@ -133,6 +140,15 @@ static const char *const sql[N_STMTS] = {
   = "SELECT count(*), coalesce(sum(end_us - max(start_us, ?2)), 0) "
     "FROM reservations WHERE owner_id = ?1 AND start_us > ?2 - ?3 "
     "AND end_us > ?2 AND state = 'booked'",
+  [STMT_FEED_CURSOR] = "SELECT last FROM change_seq",
+  /* A node's booked reservations that have not ended, by (start, id) from
+   * after (?3, ?4): the node window index bounds the scan as for overlaps. */
+  [STMT_FEED_SNAPSHOT] = FEED_COLUMNS
+  "WHERE r.node_id = ?1 AND r.state = 'booked' AND r.start_us > ?2 - "
+  "(SELECT longest_us FROM nodes WHERE id = ?1) AND r.end_us > ?2 "
+  "AND (r.start_us, r.id) > (?3, ?4) ORDER BY r.start_us, r.id LIMIT ?5",
+  [STMT_FEED_CHANGES]
+  = FEED_COLUMNS "WHERE r.node_id = ?1 AND r.seq > ?2 ORDER BY r.seq LIMIT ?3",
   [STMT_DELETE_USER_SESSIONS] = "DELETE FROM sessions WHERE user_id = "
                                 "(SELECT id FROM users WHERE name = ?1)",
 };
@@ -337,6 +353,7 @@ read_user_version (ScDb *self)
 static const char *const migrations[SCHEMA_VERSION] = {
   "/org/slotcast/data/schema.sql",
   "/org/slotcast/data/migrate-2-sessions.sql",
+  "/org/slotcast/data/migrate-3-changes.sql",
 };
 
 static gboolean
@@ -1234,4 +1251,113 @@ sc_db_find_by_token (ScDb *self, const char *token, gboolean *out_is_view,
         }
     }
   return NULL;
+}
+
+/* ---- the nodes' feed -------------------------------------------------- */
+
+/**
+ * sc_db_feed_cursor:
+ *
+ * Returns: the number of the last change to any reservation, 0 if none,
+ *   or -1 with @error set. Every change numbered up to it is visible to
+ *   the reads that follow.
+ */
+gint64
+sc_db_feed_cursor (ScDb *self, GError **error)
+{
+  g_autoptr (ScStmtLease) stmt
+      = sc_db_stmt_lease (self, STMT_FEED_CURSOR, error);
+
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sc_db_sqlite_error (self, error, "Reading the change number");
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+static gboolean
+read_hash (sqlite3_stmt *stmt, int col, guint8 out[SC_TOKEN_HASH_LEN])
+{
+  if (sqlite3_column_type (stmt, col) != SQLITE_BLOB
+      || sqlite3_column_bytes (stmt, col) != SC_TOKEN_HASH_LEN)
+    return FALSE;
+  memcpy (out, sqlite3_column_blob (stmt, col), SC_TOKEN_HASH_LEN);
+  return TRUE;
+}
+
+static GPtrArray *
+read_entries (ScDb *self, sqlite3_stmt *stmt, GError **error)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (
+      (GDestroyNotify)sc_reservation_entry_free);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ScReservationEntry *e = g_new0 (ScReservationEntry, 1);
+
+      e->reservation = read_reservation (stmt);
+      read_hash (stmt, 12, e->publish_hash);
+      e->has_view_hash = read_hash (stmt, 13, e->view_hash);
+      e->seq = sqlite3_column_int64 (stmt, 14);
+      g_ptr_array_add (out, e);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      sc_db_sqlite_error (self, error, "Reading a node's reservations");
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+/**
+ * sc_db_feed_snapshot:
+ * @after_start_us: with @after_id, where the previous page stopped; 0 and
+ *   "" for the first page
+ *
+ * Returns: (transfer full) (element-type ScReservationEntry) (nullable):
+ *   at most @limit booked reservations of node @node_id that have not ended
+ *   at @now_us, by start then id
+ */
+GPtrArray *
+sc_db_feed_snapshot (ScDb *self, gint64 node_id, gint64 now_us,
+                     gint64 after_start_us, const char *after_id, int limit,
+                     GError **error)
+{
+  g_autoptr (ScStmtLease) stmt
+      = sc_db_stmt_lease (self, STMT_FEED_SNAPSHOT, error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, node_id);
+  sqlite3_bind_int64 (stmt, 2, now_us);
+  sqlite3_bind_int64 (stmt, 3, after_start_us);
+  sqlite3_bind_text (stmt, 4, after_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 5, limit);
+  return read_entries (self, stmt, error);
+}
+
+/**
+ * sc_db_feed_changes:
+ *
+ * Returns: (transfer full) (element-type ScReservationEntry) (nullable):
+ *   at most @limit reservations of node @node_id changed (booked,
+ *   cancelled) after change @since, in the order of the changes
+ */
+GPtrArray *
+sc_db_feed_changes (ScDb *self, gint64 node_id, gint64 since, int limit,
+                    GError **error)
+{
+  g_autoptr (ScStmtLease) stmt
+      = sc_db_stmt_lease (self, STMT_FEED_CHANGES, error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, node_id);
+  sqlite3_bind_int64 (stmt, 2, since);
+  sqlite3_bind_int (stmt, 3, limit);
+  return read_entries (self, stmt, error);
 }

@@ -102,4 +102,11 @@ ScReservation *sc_db_next_booked (ScDb *self, const char *stream,
 GArray *sc_db_booked_intervals (ScDb *self, const ScNode *node, gint64 from_us,
                                 gint64 to_us, GError **error);
 
+gint64 sc_db_feed_cursor (ScDb *self, GError **error);
+GPtrArray *sc_db_feed_snapshot (ScDb *self, gint64 node_id, gint64 now_us,
+                                gint64 after_start_us, const char *after_id,
+                                int limit, GError **error);
+GPtrArray *sc_db_feed_changes (ScDb *self, gint64 node_id, gint64 since,
+                               int limit, GError **error);
+
 G_END_DECLS

@@ -43,6 +43,29 @@ sc_reservation_free (ScReservation *self)
   g_free (self);
 }
 
+/**
+ * sc_reservation_entry_copy:
+ *
+ * Returns: (transfer full): a deep copy of @self
+ */
+ScReservationEntry *
+sc_reservation_entry_copy (const ScReservationEntry *self)
+{
+  ScReservationEntry *copy = g_memdup2 (self, sizeof *self);
+
+  copy->reservation = sc_reservation_copy (self->reservation);
+  return copy;
+}
+
+void
+sc_reservation_entry_free (ScReservationEntry *self)
+{
+  if (self == NULL)
+    return;
+  sc_reservation_free (self->reservation);
+  g_free (self);
+}
+
 const char *
 sc_visibility_to_string (ScVisibility visibility)
 {

@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "sc-token.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -47,6 +49,27 @@ gboolean sc_visibility_from_string (const char *text, ScVisibility *out);
 const char *sc_reservation_state_to_string (ScReservationState state);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScReservation, sc_reservation_free)
+
+/**
+ * ScReservationEntry:
+ *
+ * What an ingest node keeps of one of its reservations to admit without
+ * asking: the reservation and its tokens' SHA-256 (never the tokens), and
+ * the change number (sc_db_feed_changes()) it was read at.
+ */
+typedef struct
+{
+  ScReservation *reservation;
+  guint8 publish_hash[SC_TOKEN_HASH_LEN];
+  guint8 view_hash[SC_TOKEN_HASH_LEN];
+  gboolean has_view_hash; /* private reservations only */
+  gint64 seq;
+} ScReservationEntry;
+
+ScReservationEntry *sc_reservation_entry_copy (const ScReservationEntry *self);
+void sc_reservation_entry_free (ScReservationEntry *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScReservationEntry, sc_reservation_entry_free)
 
 /**
  * ScTicketSecrets:

@@ -1,20 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * ScHttpAdmitter: admission for an ingest node that runs apart from the
- * booking service (`slotcast ingest`). Each decision is one
- * `POST /api/v1/ingest/authorize` with the node key; the booking service
- * runs sc_admission_decide() and its clock. Called from RTSP client
- * threads: every call uses a SoupSession of its own, made on the calling
- * thread, so no session is shared between threads. A booking service that
- * cannot be reached refuses (fail closed).
+ * ScHttpAdmitter: an ingest node that runs apart from the booking service
+ * (`slotcast ingest`) registers with it at start
+ * (`POST /api/v1/ingest/register` with the node key), once, before its main
+ * loop runs. Admission itself is the node's own (ScNodeSchedule, kept by
+ * ScReservationSync): no question goes out per publisher.
  */
 
 #include "config.h"
 
 #include "sc-http-admitter.h"
-
-#include "sc-clock.h"
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -24,7 +20,6 @@
 
 struct _ScHttpAdmitter
 {
-  char *authorize_url;
   char *register_url;
   char *auth_header;
 };
@@ -43,8 +38,6 @@ sc_http_admitter_new (const char *booking_url, const char *node_key)
 
   while (len > 0 && booking_url[len - 1] == '/')
     len--;
-  self->authorize_url
-      = g_strdup_printf ("%.*s/api/v1/ingest/authorize", (int)len, booking_url);
   self->register_url
       = g_strdup_printf ("%.*s/api/v1/ingest/register", (int)len, booking_url);
   self->auth_header = g_strconcat ("Bearer ", node_key, NULL);
@@ -56,7 +49,6 @@ sc_http_admitter_free (ScHttpAdmitter *self)
 {
   if (self == NULL)
     return;
-  g_free (self->authorize_url);
   g_free (self->register_url);
   g_free (self->auth_header);
   g_free (self);
@@ -120,98 +112,6 @@ member (JsonNode *node, const char *a, const char *b)
       || !JSON_NODE_HOLDS_VALUE (json_object_get_member (o, a)))
     return NULL;
   return json_object_get_string_member (o, a);
-}
-
-static ScReservation *
-reservation_from (JsonNode *answer)
-{
-  ScReservation *r = g_new0 (ScReservation, 1);
-
-  r->id = g_strdup (member (answer, "reservation", "id"));
-  r->stream = g_strdup (member (answer, "reservation", "stream"));
-  r->node = g_strdup (member (answer, "reservation", "node"));
-  sc_visibility_from_string (member (answer, "reservation", "visibility"),
-                             &r->visibility);
-  if (!sc_time_parse (member (answer, "reservation", "start"), &r->start_us)
-      || !sc_time_parse (member (answer, "reservation", "end"), &r->end_us)
-      || r->id == NULL)
-    {
-      sc_reservation_free (r);
-      return NULL;
-    }
-  return r;
-}
-
-/**
- * sc_http_admitter_decide: (skip)
- *
- * An #ScIngestAdmitFunc; thread-safe. The request's clock and admit-early
- * are the booking service's, not this node's.
- */
-ScAdmitResult
-sc_http_admitter_decide (const ScAdmissionRequest *request,
-                         ScReservation **out_reservation, char **out_reason,
-                         gpointer data)
-{
-  ScHttpAdmitter *self = data;
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) body = NULL;
-  g_autoptr (JsonNode) answer = NULL;
-  g_autoptr (GError) error = NULL;
-  const char *code;
-  guint status;
-
-  if (request->role != SC_ADMISSION_SCHEDULE
-      && (request->token == NULL || request->token[0] == '\0'))
-    {
-      *out_reason = g_strdup ("no token given");
-      return SC_ADMIT_MISSING_TOKEN;
-    }
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "stream");
-  json_builder_add_string_value (b, request->stream);
-  if (request->token != NULL)
-    {
-      json_builder_set_member_name (b, "token");
-      json_builder_add_string_value (b, request->token);
-    }
-  json_builder_set_member_name (b, "node");
-  json_builder_add_string_value (b, request->node);
-  json_builder_set_member_name (b, "role");
-  json_builder_add_string_value (b,
-                                 sc_admission_role_to_string (request->role));
-  json_builder_end_object (b);
-  body = json_builder_get_root (b);
-
-  status = post (self, self->authorize_url, body, &answer, &error);
-  if (status == SOUP_STATUS_OK)
-    {
-      ScReservation *r = reservation_from (answer);
-
-      if (r != NULL)
-        {
-          *out_reason = g_strdup ("admitted");
-          if (out_reservation != NULL)
-            *out_reservation = r;
-          else
-            sc_reservation_free (r);
-          return SC_ADMIT_OK;
-        }
-    }
-  code = member (answer, "error", "code");
-  if (status == SOUP_STATUS_FORBIDDEN && code != NULL)
-    {
-      *out_reason = g_strdup (member (answer, "error", "message"));
-      for (int i = 1; i < SC_ADMIT_N_RESULTS; i++)
-        if (strcmp (code, sc_admit_result_to_string (i)) == 0)
-          return i;
-    }
-  g_warning ("Booking service did not admit (status %u): %s", status,
-             error  ? error->message
-             : code ? code
-                    : "unexpected answer");
-  *out_reason = g_strdup ("the booking service cannot check the token now");
-  return SC_ADMIT_UNAVAILABLE;
 }
 
 /**

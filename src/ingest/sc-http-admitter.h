@@ -10,9 +10,6 @@ typedef struct _ScHttpAdmitter ScHttpAdmitter;
 ScHttpAdmitter *sc_http_admitter_new (const char *booking_url,
                                       const char *node_key);
 void sc_http_admitter_free (ScHttpAdmitter *self);
-ScAdmitResult sc_http_admitter_decide (const ScAdmissionRequest *request,
-                                       ScReservation **out_reservation,
-                                       char **out_reason, gpointer self);
 gboolean sc_http_admitter_register (ScHttpAdmitter *self, const char *name,
                                     const char *public_host, int rtsp_port,
                                     int rtmp_port, GError **error);

@@ -54,6 +54,9 @@ struct _ScWebServer
   GHashTable *pending_logins; /* addresses with a login checked or waiting */
   guint logins_checking;      /* password checks running */
   GQueue logins_waiting;      /* Login (sc-api-session.c), oldest first */
+  GPtrArray *feed_waiters;    /* long polls of the feed (sc-api-feed.c) */
+  guint feed_check_id;
+  guint feed_tick_id;
   GTask *stop_task;
   guint stop_timeout_id;
 };
@@ -67,6 +70,7 @@ ScNode *sc_web_server_authenticate_node (ScWebServer *self,
 gboolean sc_web_server_write_begin (ScWebServer *self, SoupServerMessage *msg);
 void sc_web_server_hold_until_commit (ScWebServer *self,
                                       SoupServerMessage *msg);
+void sc_web_server_commit_now (ScWebServer *self);
 void sc_web_server_send_db_error (ScWebServer *self, SoupServerMessage *msg,
                                   const GError *error);
 
@@ -89,5 +93,9 @@ void sc_api_session_drop_waiting (ScWebServer *self);
 void sc_api_reservations_register (ScWebServer *self);
 void sc_api_ingest_register (ScWebServer *self);
 void sc_api_status_register (ScWebServer *self);
+void sc_api_feed_register (ScWebServer *self);
+void sc_api_feed_wake (ScWebServer *self);
+void sc_api_feed_release (ScWebServer *self);
+void sc_api_feed_free (ScWebServer *self);
 
 G_END_DECLS

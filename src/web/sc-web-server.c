@@ -44,6 +44,7 @@ sc_web_server_dispose (GObject *object)
 
   commit_now (self);
   sc_api_session_drop_waiting (self);
+  sc_api_feed_free (self);
   if (self->conns != NULL)
     sc_web_conns_close (self->conns);
   g_clear_object (&self->conns);
@@ -260,6 +261,7 @@ sc_web_server_new (ScSettings *settings, ScDb *db, ScClock *clock,
   sc_api_session_register (self);
   sc_api_reservations_register (self);
   sc_api_ingest_register (self);
+  sc_api_feed_register (self);
   sc_node_reports_register (self);
   sc_api_status_register (self);
   return self;
@@ -371,6 +373,7 @@ sc_web_server_stop_async (ScWebServer *self, guint timeout_ms,
 
   self->stop_task = g_steal_pointer (&task);
   self->stop_timeout_id = g_timeout_add (timeout_ms, on_stop_timeout, self);
+  sc_api_feed_release (self);
   maybe_finish_stop (self);
 }
 
@@ -504,6 +507,19 @@ commit_now (ScWebServer *self)
         }
       soup_server_message_unpause (msg);
     }
+  if (ok)
+    sc_api_feed_wake (self);
+}
+
+/**
+ * sc_web_server_commit_now:
+ *
+ * Commits the open group, if any, and releases the responses it held.
+ */
+void
+sc_web_server_commit_now (ScWebServer *self)
+{
+  commit_now (self);
 }
 
 static gboolean

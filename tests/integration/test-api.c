@@ -851,6 +851,161 @@ test_quota (Fixture *f, gconstpointer data)
     }
 }
 
+/* A long poll of the feed, on a thread of its own. */
+typedef struct
+{
+  char *url;
+  char *key;
+  ScTestResponse *response;
+  gint64 took_us;
+} Poll;
+
+static gpointer
+poll_thread (gpointer data)
+{
+  Poll *p = data;
+  g_autoptr (SoupSession) session = sc_test_session_new ();
+  gint64 t0 = g_get_monotonic_time ();
+
+  p->response = sc_test_request (session, "GET", p->url, p->key, NULL);
+  p->took_us = g_get_monotonic_time () - t0;
+  return NULL;
+}
+
+static char *
+sha256_hex (const char *text)
+{
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+}
+
+/* GET /api/v1/ingest/reservations: a node's snapshot (its own reservations
+ * only, hashes not tokens), changes after a cursor, a long poll that a
+ * cancellation ends at once, and refusals. */
+static void
+test_feed (Fixture *f, gconstpointer data)
+{
+  g_autofree char *node_key = add_node (f, "edge");
+  g_autofree char *alice = sc_test_add_user (f->server, "alice", "broadcaster");
+  g_autofree char *edge_body = sc_test_booking_body (
+      "live", 60, 120, "\"node\":\"edge\",\"visibility\":\"private\"");
+  g_autofree char *local_body = sc_test_booking_body ("home", 60, 120, NULL);
+  g_autoptr (ScTestResponse) edge
+      = call (f, "POST", "/api/v1/reservations", alice, edge_body);
+  g_autoptr (ScTestResponse) local
+      = call (f, "POST", "/api/v1/reservations", alice, local_body);
+  g_autoptr (ScTestResponse) snap = NULL;
+  g_autofree char *publish_hash = NULL;
+  g_autofree char *view_hash = NULL;
+  g_autofree char *since = NULL;
+  g_autofree char *poll_path = NULL;
+  JsonObject *o;
+  JsonArray *a;
+  gint64 cursor;
+
+  g_assert_cmpuint (edge->status, ==, 201);
+  g_assert_cmpuint (local->status, ==, 201);
+  snap = call (f, "GET", "/api/v1/ingest/reservations", node_key, NULL);
+  g_assert_cmpuint (snap->status, ==, 200);
+  o = json_node_get_object (snap->json);
+  g_assert_true (json_object_get_boolean_member (o, "snapshot"));
+  g_assert_cmpstr (json_object_get_string_member (o, "node"), ==, "edge");
+  g_assert_true (json_object_get_null_member (o, "next_page"));
+  cursor = json_object_get_int_member (o, "cursor");
+  g_assert_cmpint (cursor, >=, 2);
+  a = json_object_get_array_member (o, "reservations");
+  g_assert_cmpuint (json_array_get_length (a), ==, 1);
+  o = json_array_get_object_element (a, 0);
+  g_assert_cmpstr (json_object_get_string_member (o, "id"), ==,
+                   sc_test_json_string (edge->json, "id"));
+  g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "booked");
+  publish_hash = sha256_hex (sc_test_json_string (edge->json, "publish_token"));
+  view_hash = sha256_hex (sc_test_json_string (edge->json, "view_token"));
+  g_assert_cmpstr (json_object_get_string_member (o, "publish_hash"), ==,
+                   publish_hash);
+  g_assert_cmpstr (json_object_get_string_member (o, "view_hash"), ==,
+                   view_hash);
+  /* No token anywhere in the page. */
+  g_assert_null (strstr (g_bytes_get_data (snap->body, NULL),
+                         sc_test_json_string (edge->json, "publish_token")));
+
+  /* Nothing changed since: the cursor stays. */
+  since = g_strdup_printf (
+      "/api/v1/ingest/reservations?since=%" G_GINT64_FORMAT, cursor);
+  {
+    g_autoptr (ScTestResponse) none = call (f, "GET", since, node_key, NULL);
+
+    g_assert_cmpuint (none->status, ==, 200);
+    g_assert_false (json_object_get_boolean_member (
+        json_node_get_object (none->json), "snapshot"));
+    g_assert_cmpint (json_object_get_int_member (
+                         json_node_get_object (none->json), "cursor"),
+                     ==, cursor);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                          json_node_get_object (none->json), "reservations")),
+                      ==, 0);
+  }
+
+  /* A long poll, ended by the cancellation. */
+  poll_path = g_strconcat (since, "&wait=10", NULL);
+  {
+    Poll p = { sc_test_server_url (f->server, poll_path), node_key };
+    GThread *thread = g_thread_new ("poll", poll_thread, &p);
+    g_autofree char *one = path_of (sc_test_json_string (edge->json, "id"), "");
+    g_autoptr (ScTestResponse) del = NULL;
+    JsonObject *change;
+
+    g_usleep (G_USEC_PER_SEC / 2);
+    del = call (f, "DELETE", one, alice, NULL);
+    g_assert_cmpuint (del->status, ==, 200);
+    g_thread_join (thread);
+    g_test_message ("the long poll answered after %.2f s", p.took_us / 1e6);
+    g_assert_cmpuint (p.response->status, ==, 200);
+    g_assert_cmpint (p.took_us, >=, G_USEC_PER_SEC / 2);
+    g_assert_cmpint (p.took_us, <, 3 * G_USEC_PER_SEC);
+    a = json_object_get_array_member (json_node_get_object (p.response->json),
+                                      "reservations");
+    g_assert_cmpuint (json_array_get_length (a), ==, 1);
+    change = json_array_get_object_element (a, 0);
+    g_assert_cmpstr (json_object_get_string_member (change, "state"), ==,
+                     "cancelled");
+    g_assert_cmpint (json_object_get_int_member (
+                         json_node_get_object (p.response->json), "cursor"),
+                     >, cursor);
+    sc_test_response_free (p.response);
+    g_free (p.url);
+  }
+
+  /* Refusals. */
+  {
+    g_autoptr (ScTestResponse) anonymous
+        = call (f, "GET", "/api/v1/ingest/reservations", NULL, NULL);
+    g_autoptr (ScTestResponse) op
+        = call (f, "GET", "/api/v1/ingest/reservations", f->key, NULL);
+    g_autoptr (ScTestResponse) user
+        = call (f, "GET", "/api/v1/ingest/reservations", alice, NULL);
+    g_autoptr (ScTestResponse) unknown = call (
+        f, "GET", "/api/v1/ingest/reservations?since=999999", node_key, NULL);
+    g_autoptr (ScTestResponse) bad_since = call (
+        f, "GET", "/api/v1/ingest/reservations?since=-1", node_key, NULL);
+    g_autoptr (ScTestResponse) bad_wait
+        = call (f, "GET", "/api/v1/ingest/reservations?since=1&wait=99",
+                node_key, NULL);
+    g_autoptr (ScTestResponse) bad_page = call (
+        f, "GET", "/api/v1/ingest/reservations?page=1.2.x%20y", node_key, NULL);
+    g_autoptr (ScTestResponse) post
+        = call (f, "POST", "/api/v1/ingest/reservations", node_key, "{}");
+
+    g_assert_cmpuint (anonymous->status, ==, 401);
+    sc_test_assert_error (op, 403, "forbidden");
+    sc_test_assert_error (user, 403, "forbidden");
+    sc_test_assert_error (unknown, 410, "cursor_unknown");
+    sc_test_assert_error (bad_since, 400, "bad_query");
+    sc_test_assert_error (bad_wait, 400, "bad_query");
+    sc_test_assert_error (bad_page, 400, "bad_query");
+    g_assert_cmpuint (post->status, ==, 405);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -886,6 +1041,7 @@ main (int argc, char **argv)
               tear_down);
   g_test_add ("/api/authorize", Fixture, NULL, set_up, test_authorize,
               tear_down);
+  g_test_add ("/api/feed", Fixture, NULL, set_up, test_feed, tear_down);
   g_test_add ("/api/rate-limit", Fixture, NULL, set_up, test_rate_limit,
               tear_down);
   g_test_add ("/api/restart-keeps-data", Fixture, NULL, set_up,

@@ -381,7 +381,7 @@ test_db_reopen (Fixture *f, gconstpointer data)
   g_clear_object (&f->db);
   f->db = sc_db_open (path, SC_SYNCHRONOUS_FULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (sc_db_get_schema_version (f->db), ==, 2);
+  g_assert_cmpint (sc_db_get_schema_version (f->db), ==, 3);
   g_assert_true (sc_db_check_integrity (f->db, &error));
   again = sc_db_get_reservation (f->db, a->id, &error);
   g_assert_no_error (error);

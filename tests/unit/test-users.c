@@ -260,6 +260,10 @@ test_db_migrate_v1 (Fixture *f, gconstpointer data)
   g_assert_cmpint (sqlite3_open (f->path, &raw), ==, SQLITE_OK);
   g_assert_cmpint (
       sqlite3_exec (raw,
+                    "DROP TRIGGER reservations_seq_insert; "
+                    "DROP TRIGGER reservations_seq_update; "
+                    "DROP INDEX reservations_node_seq; DROP TABLE change_seq; "
+                    "ALTER TABLE reservations DROP COLUMN seq; "
                     "DROP TABLE sessions; DROP TABLE ticket_links; "
                     "ALTER TABLE users DROP COLUMN password_hash; "
                     "PRAGMA user_version = 1;",
@@ -269,7 +273,7 @@ test_db_migrate_v1 (Fixture *f, gconstpointer data)
 
   f->db = sc_db_open (f->path, SC_SYNCHRONOUS_NORMAL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (sc_db_get_schema_version (f->db), ==, 2);
+  g_assert_cmpint (sc_db_get_schema_version (f->db), ==, 3);
   user = sc_db_get_user (f->db, "alice", &error);
   g_assert_nonnull (user);
   token = sc_db_add_session (f->db, user->id, T0, T0 + S, &error);
