@@ -11,7 +11,9 @@
  * full, entries that are neither blocked nor inside a window are dropped
  * first, then the unblocked ones; blocked addresses are kept.
  *
- * Belongs to the main context of the ScWebServer that owns it.
+ * Used by the web server for bad keys and passwords, and by the ingest for
+ * bad tokens. Thread-safe (RTSP client threads record failures): one mutex
+ * around the table.
  */
 
 #include "config.h"
@@ -33,7 +35,8 @@ struct _ScAuthLimiter
   gint64 window_us;
   gint64 block_us;
   guint max_addresses;
-  GHashTable *entries; /* char *address → Entry * */
+  GMutex lock;
+  GHashTable *entries; /* protected by lock: char *address → Entry * */
 };
 
 G_DEFINE_FINAL_TYPE (ScAuthLimiter, sc_auth_limiter, G_TYPE_OBJECT)
@@ -44,6 +47,7 @@ sc_auth_limiter_finalize (GObject *object)
   ScAuthLimiter *self = SC_AUTH_LIMITER (object);
 
   g_hash_table_unref (self->entries);
+  g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (sc_auth_limiter_parent_class)->finalize (object);
 }
 
@@ -56,6 +60,7 @@ sc_auth_limiter_class_init (ScAuthLimiterClass *klass)
 static void
 sc_auth_limiter_init (ScAuthLimiter *self)
 {
+  g_mutex_init (&self->lock);
   self->entries
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
@@ -88,11 +93,15 @@ gint64
 sc_auth_limiter_blocked_for (ScAuthLimiter *self, const char *address,
                              gint64 now_us)
 {
-  Entry *e = g_hash_table_lookup (self->entries, address);
+  Entry *e;
+  gint64 left = 0;
 
-  if (e == NULL || e->blocked_until_us <= now_us)
-    return 0;
-  return e->blocked_until_us - now_us;
+  g_mutex_lock (&self->lock);
+  e = g_hash_table_lookup (self->entries, address);
+  if (e != NULL && e->blocked_until_us > now_us)
+    left = e->blocked_until_us - now_us;
+  g_mutex_unlock (&self->lock);
+  return left;
 }
 
 static gboolean
@@ -124,16 +133,8 @@ make_room (ScAuthLimiter *self, gint64 now_us)
     g_hash_table_foreach_remove (self->entries, is_unblocked, &now_us);
 }
 
-/**
- * sc_auth_limiter_record_failure:
- *
- * Counts one bad key from @address.
- *
- * Returns: whether @address is blocked now
- */
-gboolean
-sc_auth_limiter_record_failure (ScAuthLimiter *self, const char *address,
-                                gint64 now_us)
+static gboolean
+record_failure_locked (ScAuthLimiter *self, const char *address, gint64 now_us)
 {
   Entry *e = g_hash_table_lookup (self->entries, address);
 
@@ -161,8 +162,32 @@ sc_auth_limiter_record_failure (ScAuthLimiter *self, const char *address,
   return e->blocked_until_us > now_us;
 }
 
+/**
+ * sc_auth_limiter_record_failure:
+ *
+ * Counts one bad credential from @address.
+ *
+ * Returns: whether @address is blocked now
+ */
+gboolean
+sc_auth_limiter_record_failure (ScAuthLimiter *self, const char *address,
+                                gint64 now_us)
+{
+  gboolean blocked;
+
+  g_mutex_lock (&self->lock);
+  blocked = record_failure_locked (self, address, now_us);
+  g_mutex_unlock (&self->lock);
+  return blocked;
+}
+
 guint
 sc_auth_limiter_get_size (ScAuthLimiter *self)
 {
-  return g_hash_table_size (self->entries);
+  guint size;
+
+  g_mutex_lock (&self->lock);
+  size = g_hash_table_size (self->entries);
+  g_mutex_unlock (&self->lock);
+  return size;
 }

@@ -24,9 +24,9 @@ ScAdmitResult sc_ingest_admit (ScIngest *self, const char *stream,
                                char **out_reason);
 void sc_ingest_close_connection (ScIngest *self, GObject *connection);
 gint64 sc_ingest_now_us (ScIngest *self);
-void sc_ingest_count_refusal (ScIngest *self, ScAdmitResult result,
-                              const char *protocol, const char *role,
-                              const char *stream, const char *address);
+gboolean sc_ingest_count_refusal (ScIngest *self, ScAdmitResult result,
+                                  const char *protocol, const char *role,
+                                  const char *stream, const char *address);
 char *sc_ingest_dup_url (ScIngest *self, const char *scheme, const char *path);
 char *sc_ingest_fragment (ScIngest *self, const char *name, guint n, guint pt);
 gboolean sc_ingest_get_direct_send (ScIngest *self);

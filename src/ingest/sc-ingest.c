@@ -27,6 +27,7 @@
 #include "sc-rtsp-client.h"
 #include "sc-rtsp-server.h"
 
+#include "sc-auth-limiter.h"
 #include "sc-booking.h"
 #include "sc-pipelines-resources.h"
 
@@ -44,6 +45,8 @@ GST_DEBUG_CATEGORY (sc_ingest_debug);
 
 /* Refusals kept for the web UI's "refused in the last hour". */
 #define RECENT_REFUSALS 256
+/* Addresses whose bad tokens are counted (sc_ingest_count_refusal()). */
+#define REFUSING_ADDRESSES_MAX 65536
 #define REFUSAL_STREAM_MAX 64
 
 struct _ScIngest
@@ -71,6 +74,8 @@ struct _ScIngest
   GHashTable *hubs;    /* protected by lock: stream → ScStreamHub */
   GHashTable *mounted; /* protected by lock: stream names */
   guint64 refusals[SC_ADMIT_N_RESULTS]; /* atomic */
+  ScAuthLimiter *bad_tokens;            /* thread-safe */
+  guint64 unlogged;                     /* atomic: refusals not logged */
 
   GMutex recent_lock;                 /* taken alone, never with lock */
   ScRefusal *recent[RECENT_REFUSALS]; /* protected by recent_lock: a ring */
@@ -105,6 +110,7 @@ sc_ingest_finalize (GObject *object)
     self->admit_destroy (self->admit_data);
   g_clear_pointer (&self->settings, sc_settings_unref);
   g_clear_object (&self->clock);
+  g_clear_object (&self->bad_tokens);
   g_hash_table_unref (self->fragments);
   g_hash_table_unref (self->hubs);
   g_hash_table_unref (self->mounted);
@@ -155,6 +161,9 @@ sc_ingest_new (ScSettings *settings, ScClock *clock, ScIngestAdmitFunc admit,
   self->admit = admit;
   self->admit_data = admit_data;
   self->admit_destroy = admit_destroy;
+  self->bad_tokens = sc_auth_limiter_new (
+      settings->auth_fail_limit, settings->auth_fail_window_s * SC_USEC_PER_SEC,
+      settings->auth_block_s * SC_USEC_PER_SEC, REFUSING_ADDRESSES_MAX);
   for (size_t i = 0; i < G_N_ELEMENTS (fragment_names); i++)
     {
       g_autofree char *path = g_strdup_printf (
@@ -628,6 +637,53 @@ sc_ingest_now_us (ScIngest *self)
   return sc_clock_now_us (self->clock);
 }
 
+/* A refusal for a credential that is wrong (not one that is early, late
+ * or cancelled): what a guesser or a broken client sends. */
+static gboolean
+is_bad_credential (ScAdmitResult result)
+{
+  switch (result)
+    {
+      case SC_ADMIT_MISSING_TOKEN:
+      case SC_ADMIT_MALFORMED_TOKEN:
+      case SC_ADMIT_UNKNOWN_TOKEN:
+      case SC_ADMIT_WRONG_ROLE:
+      case SC_ADMIT_WRONG_STREAM:
+      case SC_ADMIT_WRONG_NODE:
+        return TRUE;
+      default:
+        return FALSE;
+    }
+}
+
+/* Whether a refusal of @result from @address is logged: bad credentials
+ * from an address count against it as bad keys do on HTTP ([http]
+ * auth-fail-limit in auth-fail-window-s); past the limit, its refusals are
+ * counted and kept but not logged, for auth-block-s. Valid tokens from
+ * that address are admitted all the same: a publisher behind the same NAT
+ * as a guesser is not locked out. */
+static gboolean
+should_log (ScIngest *self, ScAdmitResult result, const char *address)
+{
+  gint64 now_us;
+
+  if (!is_bad_credential (result) || address == NULL)
+    return TRUE;
+  now_us = g_get_monotonic_time ();
+  if (sc_auth_limiter_blocked_for (self->bad_tokens, address, now_us) > 0)
+    {
+      __atomic_add_fetch (&self->unlogged, 1, __ATOMIC_RELAXED);
+      return FALSE;
+    }
+  if (sc_auth_limiter_record_failure (self->bad_tokens, address, now_us))
+    g_message ("%s sent %d bad tokens within %d s: its refusals for the next "
+               "%d s are counted, not logged",
+               address, self->settings->auth_fail_limit,
+               self->settings->auth_fail_window_s,
+               self->settings->auth_block_s);
+  return TRUE;
+}
+
 /**
  * sc_ingest_count_refusal:
  * @protocol: (not nullable): a static string, "rtsp" or "rtmp"
@@ -636,8 +692,11 @@ sc_ingest_now_us (ScIngest *self)
  *
  * Counts a refusal by reason and keeps it for sc_ingest_dup_refusals().
  * Any thread.
+ *
+ * Returns: whether to log it (%FALSE once @address sent too many bad
+ *   tokens, see should_log())
  */
-void
+gboolean
 sc_ingest_count_refusal (ScIngest *self, ScAdmitResult result,
                          const char *protocol, const char *role,
                          const char *stream, const char *address)
@@ -646,7 +705,7 @@ sc_ingest_count_refusal (ScIngest *self, ScAdmitResult result,
   const char *end;
 
   if (result >= SC_ADMIT_N_RESULTS)
-    return;
+    return TRUE;
   __atomic_add_fetch (&self->refusals[result], 1, __ATOMIC_RELAXED);
 
   r = g_new0 (ScRefusal, 1);
@@ -667,6 +726,18 @@ sc_ingest_count_refusal (ScIngest *self, ScAdmitResult result,
   self->recent[self->recent_next] = r;
   self->recent_next = (self->recent_next + 1) % RECENT_REFUSALS;
   g_mutex_unlock (&self->recent_lock);
+  return should_log (self, result, address);
+}
+
+/**
+ * sc_ingest_get_unlogged_refusals:
+ *
+ * Returns: how many refusals were counted but not logged
+ */
+guint64
+sc_ingest_get_unlogged_refusals (ScIngest *self)
+{
+  return __atomic_load_n (&self->unlogged, __ATOMIC_RELAXED);
 }
 
 /**

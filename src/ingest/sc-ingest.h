@@ -32,6 +32,7 @@ guint16 sc_ingest_get_rtsp_port (ScIngest *self);
 guint16 sc_ingest_get_rtmp_port (ScIngest *self);
 void sc_ingest_stop (ScIngest *self);
 guint64 sc_ingest_get_refusals (ScIngest *self, ScAdmitResult reason);
+guint64 sc_ingest_get_unlogged_refusals (ScIngest *self);
 GPtrArray *sc_ingest_dup_refusals (ScIngest *self, gint64 since_us);
 GPtrArray *sc_ingest_dup_live (ScIngest *self);
 ScLiveSource sc_ingest_get_live_source (ScIngest *self);

@@ -512,10 +512,10 @@ on_admitted (GObject *source, GAsyncResult *result, gpointer data)
     return; /* closed meanwhile */
   if (a->result != SC_ADMIT_OK)
     {
-      sc_ingest_count_refusal (self->ingest, a->result, "rtmp", "publish",
-                               a->stream, self->address);
-      g_message ("Refused RTMP publisher of %s from %s: %s", a->stream,
-                 self->address, a->reason);
+      if (sc_ingest_count_refusal (self->ingest, a->result, "rtmp", "publish",
+                                   a->stream, self->address))
+        g_message ("Refused RTMP publisher of %s from %s: %s", a->stream,
+                   self->address, a->reason);
       send_status (self, "error", "NetStream.Publish.Unauthorized", a->reason);
       close_after_flush (self);
       return;

@@ -104,10 +104,11 @@ static gboolean
 refuse_admission (ScRtspAuth *self, GstRTSPContext *ctx, const char *who,
                   const char *stream, ScAdmitResult result, const char *reason)
 {
-  sc_ingest_count_refusal (self->ingest, result, "rtsp",
-                           strcmp (who, "publisher") == 0 ? "publish" : "view",
-                           stream, peer (ctx));
-  g_message ("Refused %s of %s from %s: %s", who, stream, peer (ctx), reason);
+  if (sc_ingest_count_refusal (self->ingest, result, "rtsp",
+                               strcmp (who, "publisher") == 0 ? "publish"
+                                                              : "view",
+                               stream, peer (ctx)))
+    g_message ("Refused %s of %s from %s: %s", who, stream, peer (ctx), reason);
   return refuse (ctx,
                  result == SC_ADMIT_MISSING_TOKEN ? GST_RTSP_STS_UNAUTHORIZED
                                                   : GST_RTSP_STS_FORBIDDEN,

@@ -428,6 +428,67 @@ test_made_up_names (Fixture *f, gconstpointer data)
                     before + 2);
 }
 
+/* 500 publishes with unknown tokens from one address, as fast as it can:
+ * every one refused and counted, the log holds the first 20 and one line
+ * saying the rest are not logged (it had a line each, over 1,000/s), and a
+ * valid publisher from the same address is admitted at once. */
+static void
+test_bad_tokens (void)
+{
+  g_autofree char *dir = sc_test_make_tmp_dir ();
+  g_autofree char *log = g_build_filename (dir, "server.log", NULL);
+  g_autofree char *to = g_strconcat ("STDERR_FILE=", log, NULL);
+  const char *env[] = { NOFILE, to, NULL };
+  ScTestServer *server = sc_test_server_start (NULL, NULL, env);
+  ScTestFixture tf = { server, sc_test_session_new () };
+  g_autoptr (JsonNode) ticket = sc_test_book (&tf, "guarded", 1, 120, NULL);
+  const char *url = sc_test_json_string (ticket, "connection.rtsp_publish_url");
+  const char *output[] = { "-f", "rtsp", "-rtsp_transport", "tcp", url, NULL };
+  g_autoptr (GSubprocess) pub = NULL;
+  g_autoptr (ScTestResponse) streams = NULL;
+  g_autofree char *streams_url = sc_test_server_url (server, "/api/v1/streams");
+  g_autofree char *text = NULL;
+  guint logged = 0;
+
+  for (guint i = 0; i < 500; i++)
+    {
+      g_autofree char *request = g_strdup_printf (
+          "ANNOUNCE rtsp://127.0.0.1:%u/live/guarded?token=%043u RTSP/1.0\r\n"
+          "CSeq: 1\r\nContent-Type: application/sdp\r\n"
+          "Content-Length: 0\r\n\r\n",
+          server->rtsp_port, i);
+      g_autofree char *got
+          = sc_test_tcp_request (server->rtsp_port, request, FALSE);
+
+      g_assert_true (g_str_has_prefix (got, "RTSP/1.0 403"));
+    }
+  pub = sc_test_spawn_ffmpeg (FALSE, output, FALSE);
+  g_assert_cmpint (sc_test_wait_live (&tf, "guarded", TRUE, 15000), >, 0);
+  streams = sc_test_request (tf.session, "GET", streams_url, server->admin_key,
+                             NULL);
+  g_assert_cmpint (json_object_get_int_member (
+                       json_object_get_object_member (
+                           json_node_get_object (streams->json), "refused"),
+                       "unknown_token"),
+                   ==, 500);
+  sc_test_stop_process (pub);
+  g_assert_cmpint (sc_test_server_stop (server), ==, 0);
+  sc_test_server_free (server);
+  g_object_unref (tf.session);
+
+  g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+  for (const char *at = text;
+       (at = strstr (at, "Refused publisher of guarded")) != NULL; at++)
+    logged++;
+  g_test_message ("%u of 500 refusals logged", logged);
+  g_assert_cmpuint (logged, ==, 20);
+  g_assert_nonnull (strstr (text, "127.0.0.1 sent 20 bad tokens within 60 s: "
+                                  "its refusals for the next 60 s are "
+                                  "counted, not logged"));
+  g_assert_nonnull (strstr (text, "Admitted publisher of guarded"));
+  sc_test_remove_tree (dir);
+}
+
 static const char *const flood_timeouts
     = "[http]\nheader-timeout-s=1\n[rtsp]\nsetup-timeout-s=2\n"
       "[rtmp]\ntimeout-s=2\n";
@@ -456,6 +517,7 @@ main (int argc, char **argv)
               test_body_limits, tear_down);
   g_test_add ("/hardening/floods", Fixture, flood_timeouts, set_up, test_floods,
               tear_down);
+  g_test_add_func ("/hardening/rtsp/bad-tokens", test_bad_tokens);
   g_test_add ("/hardening/rtsp/made-up-names", Fixture, NULL, set_up,
               test_made_up_names, tear_down);
   return g_test_run ();
