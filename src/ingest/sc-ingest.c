@@ -209,7 +209,6 @@ sc_ingest_start (ScIngest *self, GError **error)
 {
   g_autoptr (GstRTSPThreadPool) threads = NULL;
   g_autoptr (ScRtspAuth) auth = NULL;
-  g_autofree char *service = NULL;
   ScRtmpLimits limits = {
     .max_message_bytes = self->settings->rtmp_max_message_bytes,
     .max_chunk_size = 1 << 20,

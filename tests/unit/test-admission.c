@@ -467,6 +467,7 @@ test_feed_pages (Fixture *f, gconstpointer data)
           = sc_db_book (f->db, sealer, &req, T0, NULL, NULL, &error);
 
       g_assert_no_error (error);
+      g_assert_nonnull (r);
     }
   g_assert_true (sc_db_batch_commit (f->db, &error));
   for (;;)
