@@ -230,6 +230,86 @@ set_password (ScDb *db, const char *name, GError **error)
   return hash != NULL && sc_db_set_password (db, name, hash, error);
 }
 
+/* The in-process ingest of `slotcast serve` runs on a thread and a main
+ * context of its own: the booking service's main loop waits on SQLite
+ * (another process holding the write lock blocks it up to the busy
+ * time-out), and media must never wait with it. */
+typedef struct
+{
+  ScIngest *ingest;
+  GMainContext *context;
+  GMainLoop *loop;
+  GThread *thread;
+  GMutex lock;
+  GCond cond;
+  gboolean started; /* protected by lock */
+  GError *error;    /* protected by lock */
+} IngestThread;
+
+static gpointer
+ingest_thread_main (gpointer data)
+{
+  IngestThread *t = data;
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  g_main_context_push_thread_default (t->context);
+  ok = sc_ingest_start (t->ingest, &error);
+  g_mutex_lock (&t->lock);
+  t->started = TRUE;
+  t->error = g_steal_pointer (&error);
+  g_cond_signal (&t->cond);
+  g_mutex_unlock (&t->lock);
+  if (ok)
+    g_main_loop_run (t->loop);
+  sc_ingest_stop (t->ingest);
+  g_main_context_pop_thread_default (t->context);
+  return NULL;
+}
+
+/* Starts @ingest on its thread; returns once it listens (or failed). */
+static IngestThread *
+ingest_thread_start (ScIngest *ingest, GError **error)
+{
+  IngestThread *t = g_new0 (IngestThread, 1);
+
+  t->ingest = g_object_ref (ingest);
+  t->context = g_main_context_new ();
+  t->loop = g_main_loop_new (t->context, FALSE);
+  g_mutex_init (&t->lock);
+  g_cond_init (&t->cond);
+  t->thread = g_thread_new ("ingest", ingest_thread_main, t);
+  g_mutex_lock (&t->lock);
+  while (!t->started)
+    g_cond_wait (&t->cond, &t->lock);
+  g_mutex_unlock (&t->lock);
+  if (t->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&t->error));
+      g_thread_join (g_steal_pointer (&t->thread));
+    }
+  return t;
+}
+
+/* Stops the ingest (on its thread) and frees @t. */
+static void
+ingest_thread_stop (IngestThread *t)
+{
+  if (t == NULL)
+    return;
+  if (t->thread != NULL)
+    {
+      g_main_loop_quit (t->loop);
+      g_thread_join (t->thread);
+    }
+  g_main_loop_unref (t->loop);
+  g_main_context_unref (t->context);
+  g_object_unref (t->ingest);
+  g_mutex_clear (&t->lock);
+  g_cond_clear (&t->cond);
+  g_free (t);
+}
+
 static int
 run_server (int argc, char **argv, gboolean with_local_node)
 {
@@ -240,6 +320,7 @@ run_server (int argc, char **argv, gboolean with_local_node)
   g_autoptr (ScClock) clock = sc_clock_new_system ();
   g_autoptr (ScWebServer) web = NULL;
   g_autoptr (ScIngest) ingest = NULL;
+  IngestThread *ingest_thread = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autofree char *admin_key = NULL;
   Serving serving = { loop };
@@ -281,7 +362,8 @@ run_server (int argc, char **argv, gboolean with_local_node)
       gst_init (NULL, NULL);
       ingest = sc_ingest_new (common.settings, clock, sc_db_admitter_decide,
                               admitter, (GDestroyNotify)sc_db_admitter_free);
-      if (!sc_ingest_start (ingest, &error))
+      ingest_thread = ingest_thread_start (ingest, &error);
+      if (error != NULL)
         goto fail;
       /* Tickets carry the port really in use (--rtsp-port 0 picks one). */
       common.settings->rtsp_port = sc_ingest_get_rtsp_port (ingest);
@@ -333,8 +415,7 @@ run_server (int argc, char **argv, gboolean with_local_node)
   g_main_loop_run (loop);
   g_source_remove (sigterm);
   g_source_remove (sigint);
-  if (ingest != NULL)
-    sc_ingest_stop (ingest);
+  g_clear_pointer (&ingest_thread, ingest_thread_stop);
   g_clear_object (&web);
   g_clear_object (&ingest);
   g_clear_object (&db);
@@ -343,6 +424,7 @@ run_server (int argc, char **argv, gboolean with_local_node)
 
 fail:
   g_printerr ("slotcast: %s\n", error->message);
+  g_clear_pointer (&ingest_thread, ingest_thread_stop);
   return 1;
 }
 

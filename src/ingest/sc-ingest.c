@@ -10,8 +10,12 @@
  * admitted by the same function, and one #ScStreamHub per stream that
  * either kind of publisher feeds and RTSP viewers read.
  *
- * The server is attached to the thread-default main context at start;
- * clients run on gst-rtsp-server's thread pool (16 threads: with none, a
+ * Everything of the ingest that is not a client (the listeners, RTMP
+ * sessions, the 250 ms check, closing connections) runs on the main context
+ * that was thread-default at sc_ingest_start(), held in @context: under
+ * `slotcast serve` a thread of its own, so that nothing the booking
+ * service waits on (a database locked by another process) stalls media.
+ * Clients run on gst-rtsp-server's thread pool (16 threads: with none, a
  * viewer's DESCRIBE waiting for data blocks the publisher that would bring
  * it). @lock protects the hub and mount tables, which client threads use.
  */
@@ -62,7 +66,8 @@ struct _ScIngest
   GstRTSPServer *server;
   GstRTSPMountPoints *mounts;
   ScRtmpServer *rtmp;
-  guint check_id;
+  GMainContext *context; /* from start; owned */
+  GSource *check;        /* on context */
   gint64 last_tick_us;
   guint ticks;
   gboolean sweeping;   /* a mount sweep runs */
@@ -111,6 +116,7 @@ sc_ingest_finalize (GObject *object)
   g_clear_pointer (&self->settings, sc_settings_unref);
   g_clear_object (&self->clock);
   g_clear_object (&self->bad_tokens);
+  g_clear_pointer (&self->context, g_main_context_unref);
   g_hash_table_unref (self->fragments);
   g_hash_table_unref (self->hubs);
   g_hash_table_unref (self->mounted);
@@ -224,6 +230,7 @@ sc_ingest_start (ScIngest *self, GError **error)
 
   g_return_val_if_fail (self->server == NULL, FALSE);
 
+  self->context = g_main_context_ref_thread_default ();
   self->rtmp = sc_rtmp_server_new (
       self, self->settings->bind, self->settings->rtmp_max_connections,
       self->settings->rtmp_max_per_address, &limits);
@@ -244,7 +251,9 @@ sc_ingest_start (ScIngest *self, GError **error)
     return FALSE;
   port = sc_rtsp_server_get_port (SC_RTSP_SERVER (self->server));
   self->port = port;
-  self->check_id = g_timeout_add (CHECK_INTERVAL_MS, check_publishers, self);
+  self->check = g_timeout_source_new (CHECK_INTERVAL_MS);
+  g_source_set_callback (self->check, check_publishers, self, NULL);
+  g_source_attach (self->check, self->context);
   return TRUE;
 }
 
@@ -287,7 +296,9 @@ sc_ingest_stop (ScIngest *self)
   int *open;
   gint64 deadline_us = g_get_monotonic_time () + STOP_WAIT_US;
 
-  g_clear_handle_id (&self->check_id, g_source_remove);
+  if (self->check != NULL)
+    g_source_destroy (self->check);
+  g_clear_pointer (&self->check, g_source_unref);
   if (self->rtmp != NULL)
     sc_rtmp_server_stop (self->rtmp);
   if (self->server == NULL || self->port == 0)
@@ -307,7 +318,7 @@ sc_ingest_stop (ScIngest *self)
     }
   while (g_atomic_int_get (open) > 0 && g_get_monotonic_time () < deadline_us)
     {
-      g_main_context_iteration (NULL, FALSE);
+      g_main_context_iteration (self->context, FALSE);
       g_usleep (2000);
     }
   for (GList *l = clients; l != NULL; l = l->next)
@@ -336,8 +347,9 @@ close_connection_idle (gpointer data)
 void
 sc_ingest_close_connection (ScIngest *self, GObject *connection)
 {
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, close_connection_idle,
-                              g_object_ref (connection), g_object_unref);
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT,
+                              close_connection_idle, g_object_ref (connection),
+                              g_object_unref);
 }
 
 /* A private reservation is watched only by viewers admitted for it: when
@@ -945,8 +957,8 @@ on_hub_stale (ScStreamHub *hub, GstRTSPMedia *media, gpointer data)
 {
   g_message ("Stream %s changed its tracks: its viewers' media is rebuilt",
              sc_stream_hub_get_stream (hub));
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, unprepare_idle, media,
-                              g_object_unref);
+  g_main_context_invoke_full (((ScIngest *)data)->context, G_PRIORITY_DEFAULT,
+                              unprepare_idle, media, g_object_unref);
 }
 
 static void

@@ -31,7 +31,7 @@ struct _ScRtmpServer
   ScRtmpLimits limits;
 
   ScListener *listener;
-  guint tick_id;
+  GSource *tick;        /* on the listener's context */
   GHashTable *sessions; /* ScRtmpSession → its ScListenerConn, owned */
 };
 
@@ -187,7 +187,13 @@ sc_rtmp_server_start (ScRtmpServer *self, int port, GError **error)
       g_clear_object (&self->listener);
       return FALSE;
     }
-  self->tick_id = g_timeout_add_seconds (1, tick, self);
+  {
+    g_autoptr (GMainContext) context = g_main_context_ref_thread_default ();
+
+    self->tick = g_timeout_source_new_seconds (1);
+    g_source_set_callback (self->tick, tick, self, NULL);
+    g_source_attach (self->tick, context);
+  }
   return TRUE;
 }
 
@@ -213,7 +219,9 @@ sc_rtmp_server_stop (ScRtmpServer *self)
 {
   g_autoptr (GPtrArray) sessions = NULL;
 
-  g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->tick != NULL)
+    g_source_destroy (self->tick);
+  g_clear_pointer (&self->tick, g_source_unref);
   if (self->listener == NULL)
     return;
   sc_listener_close (self->listener);

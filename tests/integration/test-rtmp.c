@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "sc-test-media.h"
@@ -524,6 +525,83 @@ test_abuse (Fixture *f, gconstpointer data)
   sc_test_stop_process (pub);
 }
 
+typedef struct
+{
+  Fixture *f;
+  guint statuses[2];
+} Booking;
+
+/* Two bookings in a row, each waiting up to the server's 5 s busy time-out
+ * on a database another process holds. */
+static gpointer
+book_thread (gpointer data)
+{
+  Booking *b = data;
+  g_autoptr (SoupSession) session = sc_test_session_new ();
+  g_autofree char *url
+      = sc_test_server_url (b->f->server, "/api/v1/reservations");
+
+  for (int i = 0; i < 2; i++)
+    {
+      g_autofree char *stream = g_strdup_printf ("waits%d", i);
+      g_autofree char *body = sc_test_booking_body (stream, 600, 660, NULL);
+      g_autoptr (ScTestResponse) r = sc_test_request (
+          session, "POST", url, b->f->server->admin_key, body);
+
+      b->statuses[i] = r->status;
+    }
+  return NULL;
+}
+
+/* Another process holds the database's write lock while bookings wait on
+ * it, blocking the booking service's main loop for about 10 s: the ingest
+ * has its own thread and context, so an RTMP publisher's new viewer is
+ * accepted and fed meanwhile (the RTMP input and the RTSP listener shared
+ * that loop: its viewers froze for as long). */
+static void
+test_db_locked (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) ticket = sc_test_book (f, "steady", 1, 60, NULL);
+  g_autofree char *url = rtmp_url (ticket);
+  g_autoptr (GSubprocess) pub = publish_ffmpeg (url, NULL, FALSE);
+  g_autoptr (GSubprocess) viewer = NULL;
+  g_autofree char *db_path
+      = g_build_filename (f->server->data_dir, "slotcast.db", NULL);
+  Booking booking = { f };
+  sqlite3 *db = NULL;
+  GThread *thread;
+  gint64 locked_us, fed_us;
+
+  g_assert_cmpint (sc_test_wait_live (f, "steady", TRUE, 15000), >, 0);
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  locked_us = g_get_monotonic_time ();
+  thread = g_thread_new ("book", book_thread, &booking);
+  g_usleep (G_USEC_PER_SEC / 2); /* the first booking waits now */
+
+  /* 3 s of video, asked for and received while the lock is held. */
+  viewer = sc_test_view (f, "steady", NULL, 75);
+  g_assert_true (sc_test_got_frames (viewer, 9000));
+  fed_us = g_get_monotonic_time ();
+  g_test_message ("a new viewer got 75 frames %.1f s into the lock",
+                  (fed_us - locked_us) / 1e6);
+  g_assert_cmpint (fed_us - locked_us, <, 9 * G_USEC_PER_SEC);
+
+  g_thread_join (thread);
+  g_test_message ("bookings answered %u and %u after %.1f s",
+                  booking.statuses[0], booking.statuses[1],
+                  (g_get_monotonic_time () - locked_us) / 1e6);
+  /* The bookings waited for the lock all along: the loop was blocked. */
+  g_assert_cmpuint (booking.statuses[0], ==, 503);
+  g_assert_cmpuint (booking.statuses[1], ==, 503);
+  g_assert_cmpint (g_get_monotonic_time () - locked_us, >=, 9 * G_USEC_PER_SEC);
+  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (db);
+  g_assert_cmpint (sc_test_wait_live (f, "steady", TRUE, 5000), >, 0);
+  sc_test_stop_process (pub);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -544,6 +622,8 @@ main (int argc, char **argv)
   abuse_args[1] = config;
   abuse_args[2] = NULL;
 
+  g_test_add ("/rtmp/db-locked", Fixture, NULL, sc_test_fixture_set_up,
+              test_db_locked, sc_test_fixture_tear_down);
   g_test_add ("/rtmp/ffmpeg", Fixture, NULL, sc_test_fixture_set_up,
               test_ffmpeg, sc_test_fixture_tear_down);
   g_test_add ("/rtmp/obs-fields", Fixture, NULL, sc_test_fixture_set_up,
