@@ -21,6 +21,7 @@
 #include "sc-admission.h"
 
 #include "sc-clock.h"
+#include "sc-slot.h"
 
 static const char *const result_names[SC_ADMIT_N_RESULTS] = {
   [SC_ADMIT_OK] = "ok",
@@ -96,6 +97,7 @@ sc_admission_judge_schedule (const ScAdmissionRequest *request,
                              const ScReservation *next,
                              ScReservation **out_reservation, char **out_reason)
 {
+  const ScSlotRules rules = { request->admit_early_us, 0 };
   g_autofree char *in = NULL;
   g_autofree char *at = NULL;
 
@@ -109,7 +111,7 @@ sc_admission_judge_schedule (const ScAdmissionRequest *request,
                    g_strdup ("stream is not live"));
   if (out_reservation != NULL)
     *out_reservation = sc_reservation_copy (next);
-  if (request->now_us >= next->start_us)
+  if (sc_slot_has_started (sc_slot_phase (next, request->now_us, &rules)))
     {
       if (out_reason != NULL)
         *out_reason = g_strdup ("slot is open");
@@ -158,7 +160,8 @@ sc_admission_judge (const ScAdmissionRequest *request, const ScReservation *r,
                     gboolean is_view, ScReservation **out_reservation,
                     char **out_reason)
 {
-  gint64 opens_us;
+  const ScSlotRules rules = { request->admit_early_us, 0 };
+  ScSlotPhase phase;
 
   if (r == NULL)
     return refuse (out_reason, SC_ADMIT_UNKNOWN_TOKEN,
@@ -183,15 +186,17 @@ sc_admission_judge (const ScAdmissionRequest *request, const ScReservation *r,
                    g_strdup ("reservation cancelled"));
 
   /* Viewers of a private stream may connect as early as its publisher;
-   * the ingest holds media back until start either way. */
-  opens_us = r->start_us - request->admit_early_us;
-  if (request->now_us < opens_us)
+   * the ingest holds media back until start either way. Nobody new comes
+   * in after the end (the grace is for the live publisher). */
+  phase = sc_slot_phase (r, request->now_us, &rules);
+  if (phase == SC_SLOT_NOT_OPEN)
     {
-      g_autofree char *in = sc_duration_describe (opens_us - request->now_us);
+      g_autofree char *in = sc_duration_describe (
+          r->start_us - request->admit_early_us - request->now_us);
       return refuse (out_reason, SC_ADMIT_TOO_EARLY,
                      g_strdup_printf ("slot opens in %s", in));
     }
-  if (request->now_us >= r->end_us)
+  if (!sc_slot_admits (phase))
     return refuse (out_reason, SC_ADMIT_ENDED, g_strdup ("slot ended"));
 
   if (out_reason != NULL)

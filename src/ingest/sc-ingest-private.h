@@ -24,6 +24,7 @@ ScAdmitResult sc_ingest_admit (ScIngest *self, const char *stream,
                                char **out_reason);
 void sc_ingest_close_connection (ScIngest *self, GObject *connection);
 gint64 sc_ingest_now_us (ScIngest *self);
+ScSlotRules sc_ingest_get_slot_rules (ScIngest *self);
 gboolean sc_ingest_count_refusal (ScIngest *self, ScAdmitResult result,
                                   const char *protocol, const char *role,
                                   const char *stream, const char *address);

@@ -188,6 +188,20 @@ sc_ingest_new (ScSettings *settings, ScClock *clock, ScIngestAdmitFunc admit,
 
 static gboolean check_publishers (gpointer data);
 
+/**
+ * sc_ingest_get_slot_rules:
+ *
+ * Returns: this node's time rules ([booking] admit-early-s, grace-s)
+ */
+ScSlotRules
+sc_ingest_get_slot_rules (ScIngest *self)
+{
+  return (ScSlotRules){
+    .admit_early_us = self->settings->admit_early_s * SC_USEC_PER_SEC,
+    .grace_us = self->settings->grace_s * SC_USEC_PER_SEC,
+  };
+}
+
 /* A snapshot of the hubs, to visit without holding the lock. */
 static GPtrArray *
 dup_hubs (ScIngest *self)
@@ -472,7 +486,7 @@ check_publishers (gpointer data)
 {
   ScIngest *self = data;
   gint64 now_us = sc_clock_now_us (self->clock);
-  gint64 grace_us = self->settings->grace_s * SC_USEC_PER_SEC;
+  ScSlotRules rules = sc_ingest_get_slot_rules (self);
   gboolean tick = now_us - self->last_tick_us >= G_USEC_PER_SEC;
   g_autoptr (GPtrArray) hubs = dup_hubs (self);
   Recheck *recheck = g_new0 (Recheck, 1);
@@ -507,7 +521,8 @@ check_publishers (gpointer data)
       check_viewers (self, hub, s->reservation);
       if (tick)
         sc_stream_hub_tick (hub, now_us);
-      if (now_us >= s->reservation->end_us + grace_us)
+      if (!sc_slot_keeps_publisher (
+              sc_slot_phase (s->reservation, now_us, &rules)))
         {
           g_message ("Cutting the publisher of %s (reservation %s): slot "
                      "ended",
@@ -1003,8 +1018,10 @@ sc_ingest_ref_hub (ScIngest *self, const char *stream)
   hub = g_hash_table_lookup (self->hubs, stream);
   if (hub == NULL)
     {
-      hub = sc_stream_hub_new (stream, self->clock, on_hub_ready, on_hub_stale,
-                               self);
+      ScSlotRules rules = sc_ingest_get_slot_rules (self);
+
+      hub = sc_stream_hub_new (stream, self->clock, &rules, on_hub_ready,
+                               on_hub_stale, self);
       g_hash_table_insert (self->hubs, g_strdup (stream), hub);
     }
   g_object_ref (hub);

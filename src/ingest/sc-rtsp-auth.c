@@ -144,8 +144,9 @@ refuse_not_live (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream,
       = hub != NULL ? sc_stream_hub_dup_reservation (hub) : NULL;
   g_autofree char *reason = NULL;
   gint64 now_us = sc_ingest_now_us (self->ingest);
+  ScSlotRules rules = sc_ingest_get_slot_rules (self->ingest);
 
-  if (r != NULL && now_us < r->start_us
+  if (r != NULL && !sc_slot_has_started (sc_slot_phase (r, now_us, &rules))
       && r->visibility != SC_VISIBILITY_PRIVATE)
     {
       g_autofree char *in = sc_duration_describe (r->start_us - now_us);

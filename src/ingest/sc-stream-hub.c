@@ -61,6 +61,7 @@ struct _ScStreamHub
 
   char *stream;
   ScClock *clock;
+  ScSlotRules rules; /* immutable */
 
   GMutex lock;
   gpointer media;        /* protected by lock: the publisher's RECORD media */
@@ -156,13 +157,15 @@ sc_stream_hub_init (ScStreamHub *self)
  * Returns: (transfer full): a hub for @stream with no publisher
  */
 ScStreamHub *
-sc_stream_hub_new (const char *stream, ScClock *clock, ScHubReadyFunc on_ready,
-                   ScHubStaleFunc on_stale, gpointer data)
+sc_stream_hub_new (const char *stream, ScClock *clock, const ScSlotRules *rules,
+                   ScHubReadyFunc on_ready, ScHubStaleFunc on_stale,
+                   gpointer data)
 {
   ScStreamHub *self = g_object_new (SC_TYPE_STREAM_HUB, NULL);
 
   self->stream = g_strdup (stream);
   self->clock = g_object_ref (clock);
+  self->rules = *rules;
   self->on_ready = on_ready;
   self->on_stale = on_stale;
   self->on_ready_data = data;
@@ -287,7 +290,8 @@ sc_stream_hub_set_publisher (ScStreamHub *self, gpointer media,
   g_mutex_lock (&self->lock);
   if (self->media != NULL && self->status.reservation != NULL
       && g_strcmp0 (self->status.reservation->id, reservation->id) != 0
-      && (sc_clock_now_us (self->clock) < reservation->start_us
+      && (!sc_slot_has_started (sc_slot_phase (
+              reservation, sc_clock_now_us (self->clock), &self->rules))
           || (self->waiting.media != NULL
               && g_strcmp0 (self->waiting.status.reservation->id,
                             reservation->id)
@@ -339,7 +343,8 @@ sc_stream_hub_promote (ScStreamHub *self, gint64 now_us)
   g_mutex_lock (&self->lock);
   if (self->waiting.media == NULL
       || (self->media != NULL
-          && now_us < self->waiting.status.reservation->start_us))
+          && !sc_slot_has_started (sc_slot_phase (
+              self->waiting.status.reservation, now_us, &self->rules))))
     {
       g_mutex_unlock (&self->lock);
       return NULL;
@@ -543,7 +548,7 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
   GstCaps **slot;
   gboolean new_caps = FALSE;
   gboolean became_ready = FALSE;
-  gboolean before_start;
+  gboolean held_back; /* the slot does not show media now */
   GstRTSPMedia *stale = NULL;
 
   g_mutex_lock (&self->lock);
@@ -573,8 +578,8 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
       became_ready = !was_ready && is_ready_locked (self);
     }
   self->status.bytes_in += gst_buffer_get_size (buffer);
-  before_start
-      = sc_clock_now_us (self->clock) < self->status.reservation->start_us;
+  held_back = !sc_slot_shows_media (sc_slot_phase (
+      self->status.reservation, sc_clock_now_us (self->clock), &self->rules));
   for (guint i = 0; i < self->outputs->len; i++)
     {
       Output *o = &g_array_index (self->outputs, Output, i);
@@ -585,7 +590,7 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
         continue;
       if (new_caps)
         gst_app_src_set_caps (o->appsrc, caps);
-      if (before_start || GST_STATE (o->appsrc) != GST_STATE_PLAYING)
+      if (held_back || GST_STATE (o->appsrc) != GST_STATE_PLAYING)
         continue;
       out_base = gst_element_get_base_time (GST_ELEMENT (o->appsrc));
       copy = gst_buffer_copy (buffer); /* metadata only; memory shared */

@@ -7,6 +7,7 @@
 
 #include "sc-clock.h"
 #include "sc-reservation.h"
+#include "sc-slot.h"
 
 G_BEGIN_DECLS
 
@@ -39,6 +40,7 @@ void sc_hub_status_free (ScHubStatus *status);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScHubStatus, sc_hub_status_free)
 
 ScStreamHub *sc_stream_hub_new (const char *stream, ScClock *clock,
+                                const ScSlotRules *rules,
                                 ScHubReadyFunc on_ready,
                                 ScHubStaleFunc on_stale, gpointer data);
 guint sc_stream_hub_get_layout (ScStreamHub *self);

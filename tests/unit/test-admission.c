@@ -16,6 +16,7 @@
 #include "sc-clock.h"
 #include "sc-feed.h"
 #include "sc-node-schedule.h"
+#include "sc-slot.h"
 
 #define S (SC_USEC_PER_SEC)
 #define T0 (G_GINT64_CONSTANT (1800000000) * S)
@@ -376,6 +377,57 @@ test_rules (void)
   }
 }
 
+/* The time rules over a table: where a slot stands, and what each part
+ * (admission, the hub's gate, the cut, the schedule answer) does then. */
+static void
+test_phases (void)
+{
+  const ScSlotRules rules = { .admit_early_us = 30 * S, .grace_us = 5 * S };
+  ScReservation r = { .start_us = T0, .end_us = T0 + 60 * S };
+  struct
+  {
+    gint64 at_us;
+    ScReservationState state;
+    ScSlotPhase phase;
+    gboolean admits, shows, keeps, started;
+  } cases[] = {
+    { T0 - 3600 * S, SC_RESERVATION_BOOKED, SC_SLOT_NOT_OPEN, 0, 0, 1, 0 },
+    { T0 - 30 * S - 1, SC_RESERVATION_BOOKED, SC_SLOT_NOT_OPEN, 0, 0, 1, 0 },
+    { T0 - 30 * S, SC_RESERVATION_BOOKED, SC_SLOT_EARLY, 1, 0, 1, 0 },
+    { T0 - 1, SC_RESERVATION_BOOKED, SC_SLOT_EARLY, 1, 0, 1, 0 },
+    { T0, SC_RESERVATION_BOOKED, SC_SLOT_LIVE, 1, 1, 1, 1 },
+    { T0 + 60 * S - 1, SC_RESERVATION_BOOKED, SC_SLOT_LIVE, 1, 1, 1, 1 },
+    { T0 + 60 * S, SC_RESERVATION_BOOKED, SC_SLOT_GRACE, 0, 1, 1, 1 },
+    { T0 + 65 * S - 1, SC_RESERVATION_BOOKED, SC_SLOT_GRACE, 0, 1, 1, 1 },
+    { T0 + 65 * S, SC_RESERVATION_BOOKED, SC_SLOT_OVER, 0, 0, 0, 1 },
+    { T0 + 10 * S, SC_RESERVATION_CANCELLED, SC_SLOT_OVER, 0, 0, 0, 1 },
+    { T0 - 3600 * S, SC_RESERVATION_CANCELLED, SC_SLOT_OVER, 0, 0, 0, 1 },
+  };
+
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      ScSlotPhase phase;
+
+      r.state = cases[i].state;
+      phase = sc_slot_phase (&r, cases[i].at_us, &rules);
+      g_test_message ("case %zu: %s", i, sc_slot_phase_to_string (phase));
+      g_assert_cmpstr (sc_slot_phase_to_string (phase), ==,
+                       sc_slot_phase_to_string (cases[i].phase));
+      g_assert_cmpint (sc_slot_admits (phase), ==, cases[i].admits);
+      g_assert_cmpint (sc_slot_shows_media (phase), ==, cases[i].shows);
+      g_assert_cmpint (sc_slot_keeps_publisher (phase), ==, cases[i].keeps);
+      g_assert_cmpint (sc_slot_has_started (phase), ==, cases[i].started);
+    }
+  /* No grace: the end is the cut. */
+  {
+    const ScSlotRules none = { 0, 0 };
+
+    r.state = SC_RESERVATION_BOOKED;
+    g_assert_cmpint (sc_slot_phase (&r, T0 - 1, &none), ==, SC_SLOT_NOT_OPEN);
+    g_assert_cmpint (sc_slot_phase (&r, T0 + 60 * S, &none), ==, SC_SLOT_OVER);
+  }
+}
+
 /* The feed: each booking and cancellation is a change with the next
  * number; a node's changes and snapshot are its own. */
 static void
@@ -591,6 +643,7 @@ main (int argc, char **argv)
               GINT_TO_POINTER (SC_VISIBILITY_PUBLIC), set_up, test_schedule,
               tear_down);
   g_test_add_func ("/admission/rules", test_rules);
+  g_test_add_func ("/admission/phases", test_phases);
   g_test_add ("/admission/feed", Fixture,
               GINT_TO_POINTER (SC_VISIBILITY_PUBLIC), set_up, test_feed,
               tear_down);
