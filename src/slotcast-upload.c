@@ -185,7 +185,7 @@ cmd_book (int argc, char **argv)
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("- book a slot");
   g_autoptr (ScTicketStore) store = NULL;
-  g_autoptr (SoupSession) session = NULL;
+  g_autoptr (ScApiClient) client = NULL;
   g_autoptr (ScUploadTicket) ticket = NULL;
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
@@ -236,10 +236,10 @@ cmd_book (int argc, char **argv)
   root = json_builder_get_root (b);
   body = json_to_string (root, FALSE);
 
-  if ((session = sc_upload_session_new (remote.ca_file, &error)) == NULL
-      || (ticket = sc_upload_api_book (session, remote.server, remote.api_key,
-                                       body, &error))
-             == NULL
+  if ((client = sc_upload_client_new (remote.server, remote.api_key,
+                                      remote.ca_file, &error))
+          == NULL
+      || (ticket = sc_upload_api_book (client, body, &error)) == NULL
       || !sc_ticket_store_put (store, ticket, &error))
     return fail ("%s", error->message);
   text = sc_upload_ticket_describe (ticket, FALSE);
@@ -296,11 +296,13 @@ cmd_import (int argc, char **argv)
     return code;
   if (url != NULL)
     {
-      g_autoptr (SoupSession) session
-          = sc_upload_session_new (remote.ca_file, &error);
+      g_autofree char *server = sc_upload_server_of (url);
+      g_autoptr (ScApiClient) client
+          = sc_upload_client_new (server != NULL ? server : url, remote.api_key,
+                                  remote.ca_file, &error);
 
-      if (session != NULL)
-        ticket = sc_upload_api_fetch (session, url, remote.api_key, &error);
+      if (client != NULL)
+        ticket = sc_upload_api_fetch (client, url, &error);
     }
   else
     {
@@ -401,7 +403,7 @@ cmd_cancel (int argc, char **argv)
       = g_option_context_new ("ID - cancel a reservation");
   g_autoptr (ScTicketStore) store = NULL;
   g_autoptr (ScUploadTicket) t = NULL;
-  g_autoptr (SoupSession) session = NULL;
+  g_autoptr (ScApiClient) client = NULL;
   g_autoptr (GError) error = NULL;
   const char *server;
   int code = 0;
@@ -420,8 +422,10 @@ cmd_cancel (int argc, char **argv)
   if (server == NULL || remote.api_key == NULL)
     return usage_error ("cancel needs --api-key (and --server for an "
                         "imported ticket)");
-  if ((session = sc_upload_session_new (remote.ca_file, &error)) == NULL
-      || !sc_upload_api_cancel (session, server, remote.api_key, t->id, &error))
+  if ((client
+       = sc_upload_client_new (server, remote.api_key, remote.ca_file, &error))
+          == NULL
+      || !sc_upload_api_cancel (client, t->id, &error))
     return fail ("%s", error->message);
   if (!sc_ticket_store_remove (store, t->id, &error))
     return fail ("%s", error->message);

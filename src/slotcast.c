@@ -26,13 +26,16 @@
 /* How often a node apart reports its live streams (sc-node-reporter.c). */
 #define REPORT_INTERVAL_MS 2000
 #define SYNC_START_TIMEOUT_MS 10000
+/* A node's calls to the booking service: past a long poll's 20 s wait. */
+#define BOOKING_TIMEOUT_S 30
+#define BOOKING_MAX_ANSWER (4 * 1024 * 1024)
 
 #include <gst/gst.h>
 
 #include "sc-listener.h"
 #include "sc-data-dir.h"
 #include "sc-db-admitter.h"
-#include "sc-http-admitter.h"
+#include "sc-node-registration.h"
 #include "sc-node-schedule.h"
 #include "sc-reservation-sync.h"
 #include "sc-ingest.h"
@@ -453,7 +456,7 @@ run_ingest (int argc, char **argv)
   g_autoptr (ScNodeSchedule) schedule = NULL;
   g_autoptr (ScIngest) ingest = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autoptr (ScHttpAdmitter) admitter = NULL;
+  g_autoptr (ScApiClient) client = NULL;
   g_autoptr (ScReservationSync) sync = NULL;
   g_autoptr (ScNodeReporter) reporter = NULL;
   Ingesting ingesting = { loop };
@@ -483,11 +486,19 @@ run_ingest (int argc, char **argv)
     }
 
   gst_init (NULL, NULL);
-  admitter = sc_http_admitter_new (booking_url, node_key);
+  /* One client of the booking service for the registration, the
+   * reservation feed's long polls and the reports. */
+  client = sc_api_client_new (booking_url, node_key, NULL, BOOKING_TIMEOUT_S,
+                              BOOKING_MAX_ANSWER, &error);
+  if (client == NULL)
+    {
+      g_printerr ("slotcast: %s\n", error->message);
+      return 1;
+    }
   /* The node admits from its own copy of its reservations, loaded before
    * it serves and kept in step for as long as it runs. */
   schedule = sc_node_schedule_new (common.settings->node_name);
-  sync = sc_reservation_sync_new (booking_url, node_key, schedule, clock,
+  sync = sc_reservation_sync_new (client, schedule, clock,
                                   common.settings->grace_s * SC_USEC_PER_SEC);
   sc_reservation_sync_start (sync);
   if (!sc_reservation_sync_wait_loaded (sync, SYNC_START_TIMEOUT_MS, &error))
@@ -499,10 +510,10 @@ run_ingest (int argc, char **argv)
   ingest = sc_ingest_new (common.settings, clock, sc_node_schedule_decide,
                           schedule, NULL);
   if (!sc_ingest_start (ingest, &error)
-      || !sc_http_admitter_register (admitter, common.settings->node_name,
-                                     common.settings->public_host,
-                                     sc_ingest_get_rtsp_port (ingest),
-                                     sc_ingest_get_rtmp_port (ingest), &error))
+      || !sc_node_register (client, common.settings->node_name,
+                            common.settings->public_host,
+                            sc_ingest_get_rtsp_port (ingest),
+                            sc_ingest_get_rtmp_port (ingest), &error))
     {
       g_printerr ("slotcast: %s\n", error->message);
       return 1;
@@ -510,8 +521,7 @@ run_ingest (int argc, char **argv)
   g_print ("rtsp-port=%u\n", sc_ingest_get_rtsp_port (ingest));
   g_print ("rtmp-port=%u\n", sc_ingest_get_rtmp_port (ingest));
   fflush (stdout);
-  reporter = sc_node_reporter_new (booking_url, node_key, ingest,
-                                   REPORT_INTERVAL_MS);
+  reporter = sc_node_reporter_new (client, ingest, REPORT_INTERVAL_MS);
   g_message ("Ingest node %s serving rtsp://%s:%u/live/ for %s",
              common.settings->node_name, common.settings->public_host,
              sc_ingest_get_rtsp_port (ingest), booking_url);

@@ -23,8 +23,6 @@
 
 #include <libsoup/soup.h>
 #include <string.h>
-
-#define TIMEOUT_S 5
 #define RECENT_US (3600 * SC_USEC_PER_SEC)
 /* Keeps a report well under the booking service's body limit. */
 #define MAX_REFUSALS 100
@@ -32,11 +30,9 @@
 struct _ScNodeReporter
 {
   ScIngest *ingest;
-  SoupSession *session;
+  ScApiClient *client;
   GCancellable *cancellable;
-  char *url;
-  char *auth_header;
-  guint timer_id;
+  GSource *timer; /* on the thread-default context of _new() */
   gboolean in_flight;
   gboolean failing; /* the last report failed: warn once, not every tick */
 };
@@ -83,18 +79,15 @@ build_report (ScNodeReporter *self)
 static void
 on_reported (GObject *source, GAsyncResult *result, gpointer data)
 {
-  ScNodeReporter *self = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) answer = soup_session_send_and_read_finish (
-      SOUP_SESSION (source), result, &error);
-  SoupMessage *msg;
-  guint status;
+  guint status = 0;
+  g_autoptr (GBytes) answer = sc_api_client_call_finish (
+      SC_API_CLIENT (source), result, &status, &error);
+  ScNodeReporter *self = data;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return; /* freed meanwhile */
   self->in_flight = FALSE;
-  msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  status = msg != NULL ? soup_message_get_status (msg) : 0;
   if (answer != NULL && status == SOUP_STATUS_NO_CONTENT)
     {
       if (self->failing)
@@ -113,25 +106,20 @@ static gboolean
 on_tick (gpointer data)
 {
   ScNodeReporter *self = data;
-  g_autoptr (SoupMessage) msg = NULL;
   g_autoptr (GBytes) body = NULL;
 
   if (self->in_flight)
     return G_SOURCE_CONTINUE;
-  msg = soup_message_new ("POST", self->url);
   body = build_report (self);
-  soup_message_headers_replace (soup_message_get_request_headers (msg),
-                                "Authorization", self->auth_header);
-  soup_message_set_request_body_from_bytes (msg, "application/json", body);
   self->in_flight = TRUE;
-  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT,
-                                    self->cancellable, on_reported, self);
+  sc_api_client_call_async (self->client, "POST", "/api/v1/ingest/streams",
+                            body, self->cancellable, on_reported, self);
   return G_SOURCE_CONTINUE;
 }
 
 /**
  * sc_node_reporter_new:
- * @booking_url: e.g. "https://booking.example:8080"
+ * @client: the booking service, with this node's key
  *
  * Starts reporting @ingest's live streams every @interval_ms, the first
  * time at once.
@@ -139,21 +127,17 @@ on_tick (gpointer data)
  * Returns: (transfer full): the reporter; free it before @ingest
  */
 ScNodeReporter *
-sc_node_reporter_new (const char *booking_url, const char *node_key,
-                      ScIngest *ingest, guint interval_ms)
+sc_node_reporter_new (ScApiClient *client, ScIngest *ingest, guint interval_ms)
 {
   ScNodeReporter *self = g_new0 (ScNodeReporter, 1);
-  size_t len = strlen (booking_url);
+  g_autoptr (GMainContext) context = g_main_context_ref_thread_default ();
 
-  while (len > 0 && booking_url[len - 1] == '/')
-    len--;
   self->ingest = g_object_ref (ingest);
-  self->session = soup_session_new_with_options ("timeout", TIMEOUT_S, NULL);
+  self->client = g_object_ref (client);
   self->cancellable = g_cancellable_new ();
-  self->url
-      = g_strdup_printf ("%.*s/api/v1/ingest/streams", (int)len, booking_url);
-  self->auth_header = g_strconcat ("Bearer ", node_key, NULL);
-  self->timer_id = g_timeout_add (interval_ms, on_tick, self);
+  self->timer = g_timeout_source_new (interval_ms);
+  g_source_set_callback (self->timer, on_tick, self, NULL);
+  g_source_attach (self->timer, context);
   on_tick (self);
   return self;
 }
@@ -163,12 +147,11 @@ sc_node_reporter_free (ScNodeReporter *self)
 {
   if (self == NULL)
     return;
-  g_clear_handle_id (&self->timer_id, g_source_remove);
+  g_source_destroy (self->timer);
+  g_source_unref (self->timer);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->session);
+  g_clear_object (&self->client);
   g_clear_object (&self->ingest);
-  g_free (self->url);
-  g_free (self->auth_header);
   g_free (self);
 }

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "sc-api-client.h"
 #include "sc-ingest.h"
 
 G_BEGIN_DECLS
 
 typedef struct _ScNodeReporter ScNodeReporter;
 
-ScNodeReporter *sc_node_reporter_new (const char *booking_url,
-                                      const char *node_key, ScIngest *ingest,
+ScNodeReporter *sc_node_reporter_new (ScApiClient *client, ScIngest *ingest,
                                       guint interval_ms);
 void sc_node_reporter_free (ScNodeReporter *self);
 

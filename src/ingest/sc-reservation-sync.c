@@ -29,19 +29,15 @@
 #include <libsoup/soup.h>
 
 #define WAIT_S 20
-/* A long poll answers within WAIT_S; past this, the service is away. */
-#define TIMEOUT_S (WAIT_S + 10)
 #define RETRY_FIRST_MS 250
 #define RETRY_MAX_MS 500
-#define MAX_PAGE_BYTES (4 * 1024 * 1024)
+#define FEED_PATH "/api/v1/ingest/reservations"
 
 struct _ScReservationSync
 {
   GMainContext *context; /* owned */
-  SoupSession *session;
+  ScApiClient *client;   /* its time-out must exceed WAIT_S */
   GCancellable *cancellable;
-  char *url;
-  char *auth_header;
   ScNodeSchedule *schedule; /* not owned; outlives this */
   ScClock *clock;
   gint64 keep_after_end_us;
@@ -60,6 +56,8 @@ static void request_next (ScReservationSync *self);
 
 /**
  * sc_reservation_sync_new:
+ * @client: the booking service, with this node's key; its time-out longer
+ *   than a long poll's 20 s
  * @schedule: the copy to keep; must outlive the sync
  * @keep_after_end_us: how long after its end a reservation is kept (the
  *   node's grace: its publisher may still be cut then)
@@ -67,21 +65,14 @@ static void request_next (ScReservationSync *self);
  * Returns: (transfer full): a sync, not started
  */
 ScReservationSync *
-sc_reservation_sync_new (const char *booking_url, const char *node_key,
-                         ScNodeSchedule *schedule, ScClock *clock,
-                         gint64 keep_after_end_us)
+sc_reservation_sync_new (ScApiClient *client, ScNodeSchedule *schedule,
+                         ScClock *clock, gint64 keep_after_end_us)
 {
   ScReservationSync *self = g_new0 (ScReservationSync, 1);
-  size_t len = strlen (booking_url);
 
-  while (len > 0 && booking_url[len - 1] == '/')
-    len--;
   self->context = g_main_context_ref_thread_default ();
-  self->session = soup_session_new_with_options ("timeout", TIMEOUT_S, NULL);
+  self->client = g_object_ref (client);
   self->cancellable = g_cancellable_new ();
-  self->url = g_strdup_printf ("%.*s/api/v1/ingest/reservations", (int)len,
-                               booking_url);
-  self->auth_header = g_strconcat ("Bearer ", node_key, NULL);
   self->schedule = schedule;
   self->clock = g_object_ref (clock);
   self->keep_after_end_us = keep_after_end_us;
@@ -104,15 +95,13 @@ sc_reservation_sync_free (ScReservationSync *self)
       if (source != NULL)
         g_source_destroy (source);
     }
-  g_clear_object (&self->session);
+  g_clear_object (&self->client);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->clock);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_error (&self->last_error);
   g_main_context_unref (self->context);
   g_free (self->next_page);
-  g_free (self->url);
-  g_free (self->auth_header);
   g_free (self);
 }
 
@@ -216,18 +205,15 @@ apply_page (ScReservationSync *self, ScFeedPage *page)
 static void
 on_answer (GObject *source, GAsyncResult *result, gpointer data)
 {
-  SoupSession *session = SOUP_SESSION (source);
-  SoupMessage *msg = soup_session_get_async_result_message (session, result);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body
-      = soup_session_send_and_read_finish (session, result, &error);
+  guint status = 0;
+  g_autoptr (GBytes) body = sc_api_client_call_finish (SC_API_CLIENT (source),
+                                                       result, &status, &error);
   ScReservationSync *self = data;
   g_autoptr (ScFeedPage) page = NULL;
-  guint status;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  status = body != NULL ? soup_message_get_status (msg) : 0;
+    return; /* freed meanwhile */
   if (status == SOUP_STATUS_GONE)
     {
       g_message ("The booking service does not know this node's change "
@@ -236,13 +222,7 @@ on_answer (GObject *source, GAsyncResult *result, gpointer data)
       request_next (self);
       return;
     }
-  if (body != NULL && status != SOUP_STATUS_OK)
-    g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "HTTP %u %s", status,
-                 soup_message_get_reason_phrase (msg));
-  else if (body != NULL && g_bytes_get_size (body) > MAX_PAGE_BYTES)
-    g_set_error (&error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                 "a page of %zu bytes", g_bytes_get_size (body));
-  else if (body != NULL)
+  if (body != NULL)
     page = sc_feed_page_parse (g_bytes_get_data (body, NULL),
                                g_bytes_get_size (body), &error);
   if (page == NULL)
@@ -262,34 +242,24 @@ on_answer (GObject *source, GAsyncResult *result, gpointer data)
 static void
 request_next (ScReservationSync *self)
 {
-  g_autoptr (SoupMessage) msg = NULL;
-  g_autofree char *uri = NULL;
+  g_autofree char *path = NULL;
 
   if (self->snapshot && self->next_page != NULL)
     {
       g_autofree char *escaped
           = g_uri_escape_string (self->next_page, NULL, FALSE);
 
-      uri = g_strdup_printf ("%s?page=%s", self->url, escaped);
+      path = g_strdup_printf (FEED_PATH "?page=%s", escaped);
     }
   else if (self->snapshot)
-    uri = g_strdup (self->url);
+    path = g_strdup (FEED_PATH);
   else
-    uri = g_strdup_printf ("%s?since=%" G_GINT64_FORMAT "&wait=%d", self->url,
-                           sc_node_schedule_get_cursor (self->schedule),
-                           WAIT_S);
-  msg = soup_message_new ("GET", uri);
-  if (msg == NULL)
-    {
-      retry_later (self, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                                      "bad booking service URL %s", uri));
-      return;
-    }
-  soup_message_headers_replace (soup_message_get_request_headers (msg),
-                                "Authorization", self->auth_header);
+    path = g_strdup_printf (FEED_PATH "?since=%" G_GINT64_FORMAT "&wait=%d",
+                            sc_node_schedule_get_cursor (self->schedule),
+                            WAIT_S);
   g_main_context_push_thread_default (self->context);
-  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT,
-                                    self->cancellable, on_answer, self);
+  sc_api_client_call_async (self->client, "GET", path, NULL, self->cancellable,
+                            on_answer, self);
   g_main_context_pop_thread_default (self->context);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "sc-api-client.h"
 #include "sc-clock.h"
 #include "sc-node-schedule.h"
 
@@ -8,8 +9,7 @@ G_BEGIN_DECLS
 
 typedef struct _ScReservationSync ScReservationSync;
 
-ScReservationSync *sc_reservation_sync_new (const char *booking_url,
-                                            const char *node_key,
+ScReservationSync *sc_reservation_sync_new (ScApiClient *client,
                                             ScNodeSchedule *schedule,
                                             ScClock *clock,
                                             gint64 keep_after_end_us);

@@ -4,8 +4,9 @@
  * SECTION:sc-upload-api
  *
  * The few calls the uploader makes to the booking service (docs/API.md):
- * book, fetch a ticket, cancel. Synchronous: the uploader's commands are
- * one request each. Errors carry the server's message.
+ * book, fetch a ticket, cancel, through the shared #ScApiClient.
+ * Synchronous: the uploader's commands are one request each. Errors carry
+ * the server's message; a 404 is %SC_UPLOAD_ERROR_NOT_FOUND.
  */
 
 #include "config.h"
@@ -14,138 +15,62 @@
 
 #include <string.h>
 
-#define MAX_RESPONSE_BYTES 65536
+#define TIMEOUT_S 15
+#define MAX_ANSWER_BYTES 65536
 
 /**
- * sc_upload_session_new:
+ * sc_upload_client_new:
+ * @server: the booking service's base URL
+ * @api_key: (nullable): the user's API key
  * @ca_file: (nullable): PEM certificates to trust besides the system's (a
  *   booking service's self-signed certificate)
+ *
+ * Returns: (transfer full) (nullable): a client for @server
  */
-SoupSession *
-sc_upload_session_new (const char *ca_file, GError **error)
+ScApiClient *
+sc_upload_client_new (const char *server, const char *api_key,
+                      const char *ca_file, GError **error)
 {
-  g_autoptr (SoupSession) session = soup_session_new_with_options (
-      "timeout", 15, "user-agent", "slotcast-upload/" PACKAGE_VERSION, NULL);
-
-  if (ca_file != NULL)
-    {
-      g_autoptr (GTlsDatabase) db = g_tls_file_database_new (ca_file, error);
-
-      if (db == NULL)
-        return NULL;
-      soup_session_set_tls_database (session, db);
-    }
-  return g_steal_pointer (&session);
+  return sc_api_client_new (server, api_key, ca_file, TIMEOUT_S,
+                            MAX_ANSWER_BYTES, error);
 }
 
-/* The server's error message from its JSON body, else the status. */
+/* The uploader's error for a failed call: its own domain. */
 static void
-set_server_error (GError **error, SoupMessage *msg, GBytes *body)
+set_error (GError **error, GError *cause, guint status)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  const char *message = NULL;
-  gsize len = 0;
-  const char *data = body ? g_bytes_get_data (body, &len) : NULL;
-
-  if (data != NULL && json_parser_load_from_data (parser, data, len, NULL)
-      && json_parser_get_root (parser) != NULL
-      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      JsonObject *o = json_node_get_object (json_parser_get_root (parser));
-      JsonNode *e = json_object_get_member (o, "error");
-
-      if (e != NULL && JSON_NODE_HOLDS_OBJECT (e))
-        message = json_object_get_string_member_with_default (
-            json_node_get_object (e), "message", NULL);
-    }
-  g_set_error (error, SC_UPLOAD_ERROR,
-               soup_message_get_status (msg) == SOUP_STATUS_NOT_FOUND
-                   ? SC_UPLOAD_ERROR_NOT_FOUND
-                   : SC_UPLOAD_ERROR_SERVER,
-               "The server answered %u %s%s%s", soup_message_get_status (msg),
-               soup_message_get_reason_phrase (msg), message ? ": " : "",
-               message ? message : "");
+  g_set_error_literal (error, SC_UPLOAD_ERROR,
+                       status == SOUP_STATUS_NOT_FOUND
+                           ? SC_UPLOAD_ERROR_NOT_FOUND
+                           : SC_UPLOAD_ERROR_SERVER,
+                       cause->message);
+  g_error_free (cause);
 }
 
-static GBytes *
-call (SoupSession *session, const char *method, const char *url,
-      const char *key, const char *body, SoupMessage **out_msg, GError **error)
-{
-  g_autoptr (SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr (GBytes) response = NULL;
-
-  if (msg == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "Not a URL: %s", url);
-      return NULL;
-    }
-  if (key != NULL)
-    {
-      g_autofree char *bearer = g_strconcat ("Bearer ", key, NULL);
-      soup_message_headers_replace (soup_message_get_request_headers (msg),
-                                    "Authorization", bearer);
-    }
-  if (body != NULL)
-    {
-      g_autoptr (GBytes) b = g_bytes_new (body, strlen (body));
-      soup_message_set_request_body_from_bytes (msg, "application/json", b);
-    }
-  response = soup_session_send_and_read (session, msg, NULL, error);
-  if (response == NULL)
-    return NULL;
-  if (g_bytes_get_size (response) > MAX_RESPONSE_BYTES)
-    {
-      g_set_error (error, SC_UPLOAD_ERROR, SC_UPLOAD_ERROR_SERVER,
-                   "The server's answer is too large");
-      return NULL;
-    }
-  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
-    {
-      set_server_error (error, msg, response);
-      return NULL;
-    }
-  *out_msg = g_steal_pointer (&msg);
-  return g_steal_pointer (&response);
-}
-
-static char *
-api_url (const char *server, const char *path)
-{
-  gsize n = strlen (server);
-
-  while (n > 0 && server[n - 1] == '/')
-    n--;
-  return g_strdup_printf ("%.*s/api/v1%s", (int)n, server, path);
-}
-
-/* The booking service's base URL of a ticket URL (…/api/v1/…). */
-static char *
-server_of (const char *url)
-{
-  const char *api = strstr (url, "/api/v1/");
-
-  return api ? g_strndup (url, api - url) : NULL;
-}
-
-/* A call whose answer is a ticket; @server is where it came from. */
+/* A call whose answer is a ticket of @client's server. */
 static ScUploadTicket *
-call_for_ticket (SoupSession *session, const char *method, const char *url,
-                 const char *key, const char *body, const char *server,
-                 GError **error)
+call_for_ticket (ScApiClient *client, const char *method, const char *path,
+                 const char *body, GError **error)
 {
-  g_autoptr (SoupMessage) msg = NULL;
-  g_autoptr (GBytes) response
-      = call (session, method, url, key, body, &msg, error);
+  g_autoptr (GBytes) request
+      = body != NULL ? g_bytes_new (body, strlen (body)) : NULL;
+  g_autoptr (GBytes) response = NULL;
+  GError *cause = NULL;
+  guint status = 0;
   gsize len;
   const char *data;
   ScUploadTicket *t;
 
+  response
+      = sc_api_client_call (client, method, path, request, &status, &cause);
   if (response == NULL)
-    return NULL;
+    {
+      set_error (error, cause, status);
+      return NULL;
+    }
   data = g_bytes_get_data (response, &len);
   if ((t = sc_upload_ticket_parse (data, len, error)) != NULL)
-    t->server = g_strdup (server);
+    t->server = g_strdup (sc_api_client_get_base_url (client));
   return t;
 }
 
@@ -156,41 +81,53 @@ call_for_ticket (SoupSession *session, const char *method, const char *url,
  * Returns: (transfer full) (nullable): the ticket, its server set
  */
 ScUploadTicket *
-sc_upload_api_book (SoupSession *session, const char *server, const char *key,
-                    const char *body, GError **error)
+sc_upload_api_book (ScApiClient *client, const char *body, GError **error)
 {
-  g_autofree char *url = api_url (server, "/reservations");
+  return call_for_ticket (client, "POST", "/api/v1/reservations", body, error);
+}
 
-  return call_for_ticket (session, "POST", url, key, body, server, error);
+/**
+ * sc_upload_server_of:
+ *
+ * Returns: (transfer full) (nullable): the booking service's base URL of a
+ *   ticket URL (…/api/v1/…)
+ */
+char *
+sc_upload_server_of (const char *url)
+{
+  const char *api = strstr (url, "/api/v1/");
+
+  return api ? g_strndup (url, api - url) : NULL;
 }
 
 /**
  * sc_upload_api_fetch:
- * @key: (nullable): an API key, if the URL needs one
+ * @url: a ticket's URL on @client's server
  *
  * Returns: (transfer full) (nullable): the ticket at @url
  */
 ScUploadTicket *
-sc_upload_api_fetch (SoupSession *session, const char *url, const char *key,
-                     GError **error)
+sc_upload_api_fetch (ScApiClient *client, const char *url, GError **error)
 {
-  g_autofree char *server = server_of (url);
-
-  return call_for_ticket (session, "GET", url, key, NULL, server, error);
+  return call_for_ticket (client, "GET", url, NULL, error);
 }
 
 /**
  * sc_upload_api_cancel:
  */
 gboolean
-sc_upload_api_cancel (SoupSession *session, const char *server, const char *key,
-                      const char *id, GError **error)
+sc_upload_api_cancel (ScApiClient *client, const char *id, GError **error)
 {
-  g_autofree char *path = g_strconcat ("/reservations/", id, NULL);
-  g_autofree char *url = api_url (server, path);
-  g_autoptr (SoupMessage) msg = NULL;
-  g_autoptr (GBytes) response
-      = call (session, "DELETE", url, key, NULL, &msg, error);
+  g_autofree char *path = g_strconcat ("/api/v1/reservations/", id, NULL);
+  g_autoptr (GBytes) response = NULL;
+  GError *cause = NULL;
+  guint status = 0;
 
-  return response != NULL;
+  response = sc_api_client_call (client, "DELETE", path, NULL, &status, &cause);
+  if (response == NULL)
+    {
+      set_error (error, cause, status);
+      return FALSE;
+    }
+  return TRUE;
 }

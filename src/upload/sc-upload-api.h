@@ -3,17 +3,19 @@
 
 #include <libsoup/soup.h>
 
+#include "sc-api-client.h"
 #include "sc-upload-ticket.h"
 
 G_BEGIN_DECLS
 
-SoupSession *sc_upload_session_new (const char *ca_file, GError **error);
-ScUploadTicket *sc_upload_api_book (SoupSession *session, const char *server,
-                                    const char *key, const char *body,
+ScApiClient *sc_upload_client_new (const char *server, const char *api_key,
+                                   const char *ca_file, GError **error);
+char *sc_upload_server_of (const char *url);
+ScUploadTicket *sc_upload_api_book (ScApiClient *client, const char *body,
                                     GError **error);
-ScUploadTicket *sc_upload_api_fetch (SoupSession *session, const char *url,
-                                     const char *key, GError **error);
-gboolean sc_upload_api_cancel (SoupSession *session, const char *server,
-                               const char *key, const char *id, GError **error);
+ScUploadTicket *sc_upload_api_fetch (ScApiClient *client, const char *url,
+                                     GError **error);
+gboolean sc_upload_api_cancel (ScApiClient *client, const char *id,
+                               GError **error);
 
 G_END_DECLS

@@ -11,9 +11,10 @@
  * N: reservations booked or cancelled since, in order. `wait=S` (at most
  * 20) holds an answer with no change for up to S seconds, until a change
  * is committed: a long poll that ties no thread up (the message is paused;
- * every commit, and a tick each second for writers in other processes,
- * looks again). A cursor this database never gave (another database) is
- * answered 410 `cursor_unknown`: the node takes a snapshot again.
+ * every commit looks again before it releases the responses it held, and a
+ * tick each second does for writers in other processes). A cursor this database
+ * never gave (another database) is answered 410 `cursor_unknown`: the node
+ * takes a snapshot again.
  *
  * Node key only: the node is the key's. The page's format is sc-feed.c's.
  */
@@ -136,8 +137,6 @@ send_unknown_cursor (SoupServerMessage *msg, gint64 since)
                       since);
 }
 
-static void schedule_check (ScWebServer *self);
-
 static void
 on_waiter_disconnected (SoupServerMessage *msg, gpointer data)
 {
@@ -194,16 +193,6 @@ check_waiters (ScWebServer *self, gboolean all)
 }
 
 static gboolean
-on_check_idle (gpointer data)
-{
-  ScWebServer *self = data;
-
-  self->feed_check_id = 0;
-  check_waiters (self, FALSE);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
 on_feed_tick (gpointer data)
 {
   ScWebServer *self = data;
@@ -217,23 +206,17 @@ on_feed_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
-schedule_check (ScWebServer *self)
-{
-  if (self->feed_check_id == 0 && self->feed_waiters != NULL
-      && self->feed_waiters->len > 0)
-    self->feed_check_id = g_idle_add (on_check_idle, self);
-}
-
 /**
  * sc_api_feed_wake:
  *
- * Writes were committed: the long polls look again (from an idle).
+ * Writes were committed: the long polls look again, now.
  */
 void
 sc_api_feed_wake (ScWebServer *self)
 {
-  schedule_check (self);
+  if (self->feed_waiters == NULL || self->feed_waiters->len == 0)
+    return;
+  check_waiters (self, FALSE);
 }
 
 /**
@@ -246,7 +229,6 @@ sc_api_feed_release (ScWebServer *self)
 {
   if (self->feed_waiters == NULL)
     return;
-  g_clear_handle_id (&self->feed_check_id, g_source_remove);
   check_waiters (self, TRUE);
 }
 
@@ -258,7 +240,6 @@ sc_api_feed_release (ScWebServer *self)
 void
 sc_api_feed_free (ScWebServer *self)
 {
-  g_clear_handle_id (&self->feed_check_id, g_source_remove);
   g_clear_handle_id (&self->feed_tick_id, g_source_remove);
   for (guint i = 0; self->feed_waiters != NULL && i < self->feed_waiters->len;
        i++)

@@ -55,7 +55,6 @@ struct _ScWebServer
   guint logins_checking;      /* password checks running */
   GQueue logins_waiting;      /* Login (sc-api-session.c), oldest first */
   GPtrArray *feed_waiters;    /* long polls of the feed (sc-api-feed.c) */
-  guint feed_check_id;
   guint feed_tick_id;
   GTask *stop_task;
   guint stop_timeout_id;

@@ -487,6 +487,10 @@ commit_now (ScWebServer *self)
   if (!ok)
     g_warning ("Group commit failed, %u write(s) lost: %s",
                self->awaiting_commit->len, error->message);
+  /* The nodes' long polls first: a node hears of a booking no later than
+   * its booker gets the ticket. */
+  if (ok)
+    sc_api_feed_wake (self);
   held = g_steal_pointer (&self->awaiting_commit);
   self->awaiting_commit = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < held->len; i++)
@@ -507,8 +511,6 @@ commit_now (ScWebServer *self)
         }
       soup_server_message_unpause (msg);
     }
-  if (ok)
-    sc_api_feed_wake (self);
 }
 
 /**
