@@ -9,6 +9,13 @@
  * aacparse, appsink) whose samples go to the stream's #ScStreamHub, exactly
  * as an RTSP publisher's do. RTSP viewers cannot tell the two apart.
  *
+ * The tags are pushed from the session's thread straight into flvdemux's
+ * sink pad (a source pad of ours, linked to it): the demuxer, the parsers
+ * and the appsinks run there and then, with no queue and no streaming
+ * thread of their own. None of them blocks (the appsinks do not sync and
+ * drop when full), and a thread hop per message was most of what carrying
+ * a stream nobody watches cost (bench/streams).
+ *
  * RTMP announces no tracks, so the publisher holds the first messages back
  * until it knows them: from `onMetaData` (videocodecid, audiocodecid), else
  * from having seen both kinds, a second of media or a bounded backlog.
@@ -27,8 +34,8 @@
  * relative to its own time (the smallest lag, which only ever decreases),
  * kept non-decreasing per kind of tag.
  *
- * Lives on the ingest's main context; appsink callbacks run on the
- * pipeline's streaming thread and touch only the hub.
+ * Lives on the ingest's main context; appsink callbacks run there too
+ * (from the pushes) and touch only the hub.
  */
 
 #include "config.h"
@@ -40,7 +47,6 @@
 #include "sc-rtmp-timeline.h"
 
 #include <gst/app/gstappsink.h>
-#include <gst/app/gstappsrc.h>
 #include <string.h>
 
 #define AVC_CODEC_ID 7
@@ -87,7 +93,8 @@ struct _ScRtmpPublisher
   GstClockTime base_time;
 
   GstElement *pipeline; /* NULL until the tracks are known */
-  GstAppSrc *src;
+  GstPad *feed;         /* ours, linked to flvdemux's sink pad */
+  gboolean feed_failed;
   gboolean stopped;
 };
 
@@ -240,6 +247,35 @@ on_new_sample (GstAppSink *sink, gpointer data)
   return GST_FLOW_OK;
 }
 
+/* Readies our pad for data: stream start, caps and a byte segment, as a
+ * source element would send. */
+static void
+start_feed (ScRtmpPublisher *self)
+{
+  g_autofree char *id = g_strdup_printf ("slotcast-rtmp-%p", (void *)self);
+  g_autoptr (GstCaps) caps = gst_caps_new_empty_simple ("video/x-flv");
+  GstSegment segment;
+
+  gst_pad_set_active (self->feed, TRUE);
+  gst_segment_init (&segment, GST_FORMAT_BYTES);
+  gst_pad_push_event (self->feed, gst_event_new_stream_start (id));
+  gst_pad_push_event (self->feed, gst_event_new_caps (caps));
+  gst_pad_push_event (self->feed, gst_event_new_segment (&segment));
+}
+
+/* Pushes one FLV chunk through the demuxer, parsers and appsinks, here. */
+static void
+feed (ScRtmpPublisher *self, GstBuffer *buffer)
+{
+  GstFlowReturn flow = gst_pad_push (self->feed, buffer);
+
+  if (flow < GST_FLOW_NOT_LINKED && flow != GST_FLOW_FLUSHING
+      && !self->feed_failed)
+    g_warning ("RTMP publisher of %s: the demuxer refused data (%s)",
+               self->stream, gst_flow_get_name (flow));
+  self->feed_failed |= flow < GST_FLOW_NOT_LINKED && flow != GST_FLOW_FLUSHING;
+}
+
 /* Builds and starts the pipeline for the tracks now known, takes the
  * stream over and pushes the backlog. */
 static gboolean
@@ -280,8 +316,19 @@ start_pipeline (ScRtmpPublisher *self, GError **error)
                                           GST_PARSE_FLAG_FATAL_ERRORS, error);
   if (self->pipeline == NULL)
     return FALSE;
-  self->src
-      = GST_APP_SRC (gst_bin_get_by_name (GST_BIN (self->pipeline), "flvsrc"));
+  {
+    g_autoptr (GstElement) demux
+        = gst_bin_get_by_name (GST_BIN (self->pipeline), "flvdemux");
+    g_autoptr (GstPad) sink = gst_element_get_static_pad (demux, "sink");
+
+    self->feed = gst_object_ref_sink (gst_pad_new ("feed", GST_PAD_SRC));
+    if (gst_pad_link (self->feed, sink) != GST_PAD_LINK_OK)
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     "cannot feed the demuxer");
+        return FALSE;
+      }
+  }
   for (guint i = 0; i < tracks; i++)
     {
       g_autofree char *name = g_strdup_printf ("sink%u", i);
@@ -314,12 +361,11 @@ start_pipeline (ScRtmpPublisher *self, GError **error)
                    "cannot start the pipeline");
       return FALSE;
     }
+  start_feed (self);
   header[4] = (audio ? 4 : 0) | (video ? 1 : 0);
-  gst_app_src_push_buffer (self->src,
-                           gst_buffer_new_memdup (header, sizeof header));
+  feed (self, gst_buffer_new_memdup (header, sizeof header));
   for (guint i = 0; i < self->backlog->len; i++)
-    gst_app_src_push_buffer (self->src,
-                             gst_buffer_ref (self->backlog->pdata[i]));
+    feed (self, gst_buffer_ref (self->backlog->pdata[i]));
   g_ptr_array_set_size (self->backlog, 0);
   self->backlog_bytes = 0;
   GST_INFO ("RTMP publisher of %s: %u track(s), video %d, audio %d",
@@ -448,7 +494,7 @@ sc_rtmp_publisher_push (ScRtmpPublisher *self, const ScRtmpMessage *message,
 
   if (self->pipeline != NULL)
     {
-      gst_app_src_push_buffer (self->src, tag);
+      feed (self, tag);
       return TRUE;
     }
   g_ptr_array_add (self->backlog, tag);
@@ -475,7 +521,9 @@ sc_rtmp_publisher_stop (ScRtmpPublisher *self)
   if (self->pipeline != NULL)
     {
       gst_element_set_state (self->pipeline, GST_STATE_NULL);
-      gst_clear_object (&self->src);
+      if (self->feed != NULL)
+        gst_pad_set_active (self->feed, FALSE);
+      gst_clear_object (&self->feed);
       gst_clear_object (&self->pipeline);
     }
   g_ptr_array_set_size (self->backlog, 0);

@@ -2,7 +2,7 @@
 
 /* Every pipeline fragment in pipelines/ parses into a bin with the elements
  * the ingest looks for (depayN/sinkN, srcN/payN; flv-* track fragments
- * after flv-demux, with flvsrc and sinkN); the uploader's upload-* ones
+ * after flv-demux, with flvdemux and sinkN); the uploader's upload-* ones
  * parse. */
 
 #include "config.h"
@@ -87,7 +87,7 @@ test_fragment (gconstpointer data)
       description, FALSE, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &error);
   g_assert_no_error (error);
   g_assert_nonnull (bin);
-  wanted[0] = flv ? "flvsrc" : record ? "depay0" : "src0";
+  wanted[0] = flv ? "flvdemux" : record ? "depay0" : "src0";
   wanted[1] = flv ? "flvdemux" : record ? "sink0" : "pay0";
   if (flv && strcmp (name, "flv-demux.pipeline") != 0)
     wanted[0] = "sink0";
