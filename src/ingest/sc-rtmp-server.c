@@ -32,6 +32,7 @@ struct _ScRtmpServer
 
   ScListener *listener;
   GSource *tick;        /* on the listener's context */
+  ScReadySet *ready;    /* the sessions' sockets, on that context too */
   GHashTable *sessions; /* ScRtmpSession → its ScListenerConn, owned */
 };
 
@@ -130,8 +131,8 @@ on_accept (ScListenerConn *slot, GSocketConnection *connection,
            const char *address, gpointer data)
 {
   ScRtmpServer *self = data;
-  ScRtmpSession *session
-      = sc_rtmp_session_new (self->ingest, connection, address, &self->limits);
+  ScRtmpSession *session = sc_rtmp_session_new (
+      self->ingest, self->ready, connection, address, &self->limits);
 
   g_object_set_data (G_OBJECT (session), "sc-server", self);
   g_hash_table_insert (self->sessions, session, slot);
@@ -180,11 +181,14 @@ sc_rtmp_server_start (ScRtmpServer *self, int port, GError **error)
 {
   g_return_val_if_fail (self->listener == NULL, FALSE);
 
+  if ((self->ready = sc_ready_set_new (NULL, error)) == NULL)
+    return FALSE;
   self->listener
       = sc_listener_new ("RTMP", &self->listener_limits, on_accept, self);
   if (!sc_listener_listen (self->listener, self->bind, port, error))
     {
       g_clear_object (&self->listener);
+      g_clear_pointer (&self->ready, sc_ready_set_free);
       return FALSE;
     }
   {
@@ -229,4 +233,5 @@ sc_rtmp_server_stop (ScRtmpServer *self)
   sessions = dup_sessions (self);
   for (guint i = 0; i < sessions->len; i++)
     sc_rtmp_session_close (sessions->pdata[i], "server stops");
+  g_clear_pointer (&self->ready, sc_ready_set_free);
 }

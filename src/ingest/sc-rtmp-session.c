@@ -31,11 +31,13 @@
 #include "sc-ingest-private.h"
 #include "sc-rtmp-chunk.h"
 #include "sc-rtmp-publisher.h"
+#include "sc-ready-set.h"
 
 #include <string.h>
 
 #define HANDSHAKE_SIZE 1536
 #define READ_SIZE 65536
+#define READS_PER_TURN 4
 #define OUT_CHUNK_SIZE 4096
 #define WINDOW_SIZE 2500000
 #define MESSAGE_STREAM 1
@@ -79,6 +81,8 @@ struct _ScRtmpSession
   gint64 closing_us;
   GByteArray *inbuf;
   guint8 *read_buffer;
+  ScReadySet *ready;   /* the server's; not owned */
+  ScReadyEntry *watch; /* this socket's entry in it */
   ScRtmpChunkReader *reader;
   guint64 bytes_in;
   guint64 acked;
@@ -105,7 +109,7 @@ enum
 
 static guint signals[N_SIGNALS];
 
-static void read_more (ScRtmpSession *self);
+static void watch_socket (ScRtmpSession *self);
 static void flush (ScRtmpSession *self);
 
 static void
@@ -170,17 +174,21 @@ sc_rtmp_session_init (ScRtmpSession *self)
 
 /**
  * sc_rtmp_session_new:
+ * @ready: where the session's socket is watched (the server's, on the
+ *   session's context); must outlive the session's connection
  * @address: the peer's address, for logs and status
  *
  * Returns: (transfer full): a session for an accepted connection; call
  *   sc_rtmp_session_start()
  */
 ScRtmpSession *
-sc_rtmp_session_new (ScIngest *ingest, GSocketConnection *connection,
-                     const char *address, const ScRtmpLimits *limits)
+sc_rtmp_session_new (ScIngest *ingest, ScReadySet *ready,
+                     GSocketConnection *connection, const char *address,
+                     const ScRtmpLimits *limits)
 {
   ScRtmpSession *self = g_object_new (SC_TYPE_RTMP_SESSION, NULL);
 
+  self->ready = ready;
   self->ingest = ingest;
   self->connection = g_object_ref (connection);
   self->in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
@@ -203,7 +211,7 @@ void
 sc_rtmp_session_start (ScRtmpSession *self)
 {
   self->accepted_us = self->last_read_us = g_get_monotonic_time ();
-  read_more (self);
+  watch_socket (self);
 }
 
 /**
@@ -220,6 +228,7 @@ sc_rtmp_session_close (ScRtmpSession *self, const char *why)
   g_debug ("RTMP connection from %s closed: %s", self->address, why);
   self->state = STATE_CLOSED;
   g_cancellable_cancel (self->cancellable);
+  sc_ready_set_remove (self->ready, g_steal_pointer (&self->watch));
   if (self->publisher != NULL)
     sc_rtmp_publisher_stop (self->publisher);
   g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
@@ -752,28 +761,16 @@ process (ScRtmpSession *self, GError **error)
   return TRUE;
 }
 
+/* Takes @n bytes just read. */
 static void
-on_read (GObject *source, GAsyncResult *result, gpointer data)
+on_bytes (ScRtmpSession *self, gssize n)
 {
-  g_autoptr (ScRtmpSession) self = data;
   g_autoptr (GError) error = NULL;
-  gssize n
-      = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
 
-  if (self->state == STATE_CLOSED)
-    return;
-  if (n <= 0)
-    {
-      sc_rtmp_session_close (self, n == 0 ? "end of stream" : error->message);
-      return;
-    }
   self->last_read_us = g_get_monotonic_time ();
   self->bytes_in += n;
   if (self->state == STATE_CLOSING)
-    {
-      read_more (self); /* drained and dropped */
-      return;
-    }
+    return; /* drained and dropped */
   g_byte_array_append (self->inbuf, self->read_buffer, n);
   if (!process (self, &error))
     {
@@ -790,13 +787,43 @@ on_read (GObject *source, GAsyncResult *result, gpointer data)
       self->acked = self->bytes_in;
       send_control (self, SC_RTMP_ACKNOWLEDGEMENT, (guint32)self->bytes_in, -1);
     }
-  read_more (self);
+}
+
+/* The socket is readable: reads what is there, a few times at most so
+ * that other connections get their turn (the set calls again while bytes
+ * are left). */
+static void
+on_readable (gpointer data)
+{
+  g_autoptr (ScRtmpSession) self = g_object_ref (data);
+  GSocket *socket = g_socket_connection_get_socket (self->connection);
+
+  for (int i = 0; i < READS_PER_TURN && self->state != STATE_CLOSED; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      gssize n = g_socket_receive_with_blocking (
+          socket, (char *)self->read_buffer, READ_SIZE, FALSE, NULL, &error);
+
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return;
+      if (n <= 0)
+        {
+          sc_rtmp_session_close (self,
+                                 n == 0 ? "end of stream" : error->message);
+          return;
+        }
+      on_bytes (self, n);
+      if (n < READ_SIZE)
+        return;
+    }
 }
 
 static void
-read_more (ScRtmpSession *self)
+watch_socket (ScRtmpSession *self)
 {
-  g_input_stream_read_async (self->in, self->read_buffer, READ_SIZE,
-                             G_PRIORITY_DEFAULT, self->cancellable, on_read,
-                             g_object_ref (self));
+  int fd = g_socket_get_fd (g_socket_connection_get_socket (self->connection));
+
+  self->watch = sc_ready_set_add (self->ready, fd, on_readable, self);
+  if (self->watch == NULL)
+    sc_rtmp_session_close (self, "cannot watch the socket");
 }

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "sc-ingest.h"
+#include "sc-ready-set.h"
 
 G_BEGIN_DECLS
 
@@ -23,7 +24,7 @@ typedef struct
 #define SC_TYPE_RTMP_SESSION (sc_rtmp_session_get_type ())
 G_DECLARE_FINAL_TYPE (ScRtmpSession, sc_rtmp_session, SC, RTMP_SESSION, GObject)
 
-ScRtmpSession *sc_rtmp_session_new (ScIngest *ingest,
+ScRtmpSession *sc_rtmp_session_new (ScIngest *ingest, ScReadySet *ready,
                                     GSocketConnection *connection,
                                     const char *address,
                                     const ScRtmpLimits *limits);
