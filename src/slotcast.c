@@ -521,7 +521,12 @@ run_ingest (int argc, char **argv)
   g_print ("rtsp-port=%u\n", sc_ingest_get_rtsp_port (ingest));
   g_print ("rtmp-port=%u\n", sc_ingest_get_rtmp_port (ingest));
   fflush (stdout);
-  reporter = sc_node_reporter_new (client, ingest, REPORT_INTERVAL_MS);
+  {
+    ScLiveSource source = sc_ingest_get_live_source (ingest);
+
+    reporter
+        = sc_node_reporter_new (client, &source, clock, REPORT_INTERVAL_MS);
+  }
   g_message ("Ingest node %s serving rtsp://%s:%u/live/ for %s",
              common.settings->node_name, common.settings->public_host,
              sc_ingest_get_rtsp_port (ingest), booking_url);

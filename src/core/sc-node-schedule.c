@@ -253,7 +253,7 @@ next_booked_locked (ScNodeSchedule *self, const char *stream, gint64 now_us)
  * sc_node_schedule_decide: (skip)
  * @self: an #ScNodeSchedule
  *
- * An #ScIngestAdmitFunc: sc_admission_judge() on the copy. Thread-safe.
+ * An #ScGateAdmitFunc: sc_admission_judge() on the copy. Thread-safe.
  */
 ScAdmitResult
 sc_node_schedule_decide (const ScAdmissionRequest *request,

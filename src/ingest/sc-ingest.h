@@ -5,34 +5,23 @@
 
 #include "sc-admission.h"
 #include "sc-clock.h"
+#include "sc-gate.h"
 #include "sc-live-stream.h"
 #include "sc-settings.h"
 
 G_BEGIN_DECLS
 
-/**
- * ScIngestAdmitFunc:
- *
- * Answers the ingest's question (sc_admission_decide()'s contract). Called
- * from RTSP client threads: it must be thread-safe.
- */
-typedef ScAdmitResult (*ScIngestAdmitFunc) (const ScAdmissionRequest *request,
-                                            ScReservation **out_reservation,
-                                            char **out_reason,
-                                            gpointer user_data);
-
 #define SC_TYPE_INGEST (sc_ingest_get_type ())
 G_DECLARE_FINAL_TYPE (ScIngest, sc_ingest, SC, INGEST, GObject)
 
 ScIngest *sc_ingest_new (ScSettings *settings, ScClock *clock,
-                         ScIngestAdmitFunc admit, gpointer admit_data,
+                         ScGateAdmitFunc admit, gpointer admit_data,
                          GDestroyNotify admit_destroy);
 gboolean sc_ingest_start (ScIngest *self, GError **error);
 guint16 sc_ingest_get_rtsp_port (ScIngest *self);
 guint16 sc_ingest_get_rtmp_port (ScIngest *self);
 void sc_ingest_stop (ScIngest *self);
 guint64 sc_ingest_get_refusals (ScIngest *self, ScAdmitResult reason);
-guint64 sc_ingest_get_unlogged_refusals (ScIngest *self);
 GPtrArray *sc_ingest_dup_refusals (ScIngest *self, gint64 since_us);
 GPtrArray *sc_ingest_dup_live (ScIngest *self);
 ScLiveSource sc_ingest_get_live_source (ScIngest *self);

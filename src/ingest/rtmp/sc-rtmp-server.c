@@ -17,16 +17,18 @@
 
 #include "sc-rtmp-server.h"
 
-#include "sc-ingest-private.h"
-
 #include "sc-listener.h"
 
 struct _ScRtmpServer
 {
   GObject parent_instance;
 
-  ScIngest *ingest; /* owns the server */
+  ScGate *gate;
+  ScHubRegistry *hubs;
   char *bind;
+  char *public_host;
+  char *server_url; /* from start */
+  char *play_base;  /* nullable */
   ScListenerLimits listener_limits;
   ScRtmpLimits limits;
 
@@ -53,6 +55,11 @@ sc_rtmp_server_finalize (GObject *object)
   ScRtmpServer *self = SC_RTMP_SERVER (object);
 
   g_free (self->bind);
+  g_free (self->public_host);
+  g_free (self->server_url);
+  g_free (self->play_base);
+  g_clear_object (&self->gate);
+  g_clear_object (&self->hubs);
   g_hash_table_unref (self->sessions);
   G_OBJECT_CLASS (sc_rtmp_server_parent_class)->finalize (object);
 }
@@ -74,18 +81,25 @@ sc_rtmp_server_init (ScRtmpServer *self)
 
 /**
  * sc_rtmp_server_new:
+ * @gate: admits publishers
+ * @hubs: where admitted publishers' streams go
  * @bind: the address to listen on
+ * @public_host: the host name clients reach this node at, for the URLs
+ *   told to them
  *
  * Returns: (transfer full): a server, not listening yet
  */
 ScRtmpServer *
-sc_rtmp_server_new (ScIngest *ingest, const char *bind, guint max_connections,
+sc_rtmp_server_new (ScGate *gate, ScHubRegistry *hubs, const char *bind,
+                    const char *public_host, guint max_connections,
                     guint max_per_address, const ScRtmpLimits *limits)
 {
   ScRtmpServer *self = g_object_new (SC_TYPE_RTMP_SERVER, NULL);
 
-  self->ingest = ingest;
+  self->gate = g_object_ref (gate);
+  self->hubs = g_object_ref (hubs);
   self->bind = g_strdup (bind);
+  self->public_host = g_strdup (public_host);
   self->listener_limits.max_connections = max_connections;
   self->listener_limits.max_per_address = max_per_address;
   self->listener_limits.first_timeout_us = limits->setup_timeout_us;
@@ -131,8 +145,15 @@ on_accept (ScListenerConn *slot, GSocketConnection *connection,
            const char *address, gpointer data)
 {
   ScRtmpServer *self = data;
-  ScRtmpSession *session = sc_rtmp_session_new (
-      self->ingest, self->ready, connection, address, &self->limits);
+  ScRtmpSessionEnv env = {
+    .gate = self->gate,
+    .hubs = self->hubs,
+    .ready = self->ready,
+    .server_url = self->server_url,
+    .play_base = self->play_base,
+    .limits = self->limits,
+  };
+  ScRtmpSession *session = sc_rtmp_session_new (&env, connection, address);
 
   g_object_set_data (G_OBJECT (session), "sc-server", self);
   g_hash_table_insert (self->sessions, session, slot);
@@ -191,6 +212,9 @@ sc_rtmp_server_start (ScRtmpServer *self, int port, GError **error)
       g_clear_pointer (&self->ready, sc_ready_set_free);
       return FALSE;
     }
+  g_free (self->server_url);
+  self->server_url = g_strdup_printf ("rtmp://%s:%u/live", self->public_host,
+                                      sc_listener_get_port (self->listener));
   {
     g_autoptr (GMainContext) context = g_main_context_ref_thread_default ();
 
@@ -199,6 +223,19 @@ sc_rtmp_server_start (ScRtmpServer *self, int port, GError **error)
     g_source_attach (self->tick, context);
   }
   return TRUE;
+}
+
+/**
+ * sc_rtmp_server_set_play_base:
+ * @play_base: (nullable): `rtsp://HOST:PORT`, where the streams play
+ *
+ * Tells clients that ask to play where to (RTMP only takes publishers).
+ */
+void
+sc_rtmp_server_set_play_base (ScRtmpServer *self, const char *play_base)
+{
+  g_free (self->play_base);
+  self->play_base = g_strdup (play_base);
 }
 
 guint16

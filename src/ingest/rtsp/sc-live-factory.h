@@ -4,7 +4,7 @@
 #include <gst/rtsp-server/rtsp-server.h>
 
 #include "sc-fanout.h"
-#include "sc-ingest.h"
+#include "sc-hub-registry.h"
 
 G_BEGIN_DECLS
 
@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ScLiveFactory, sc_live_factory, SC, LIVE_FACTORY,
                       GstRTSPMediaFactory)
 
-ScLiveFactory *sc_live_factory_new (ScIngest *ingest, const char *stream);
-ScFanout *sc_live_media_get_fanout (GstRTSPMedia *media);
+ScLiveFactory *sc_live_factory_new (ScHubRegistry *hubs, const char *stream,
+                                    gboolean direct_send);
 
 G_END_DECLS

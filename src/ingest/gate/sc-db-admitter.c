@@ -52,7 +52,7 @@ sc_db_admitter_free (ScDbAdmitter *self)
 /**
  * sc_db_admitter_decide: (skip)
  *
- * An #ScIngestAdmitFunc; thread-safe.
+ * An #ScGateAdmitFunc; thread-safe.
  */
 ScAdmitResult
 sc_db_admitter_decide (const ScAdmissionRequest *request,

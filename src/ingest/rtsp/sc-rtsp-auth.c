@@ -16,15 +16,17 @@
  *   has not arrived, and need the view token when it is private.
  *
  * What was admitted is remembered on the #ScRtspClient, since viewers
- * send the token on DESCRIBE only. Runs on client threads; holds no state.
+ * send the token on DESCRIBE only. Runs on client threads; holds no state
+ * of its own.
  */
 
 #include "config.h"
 
 #include "sc-rtsp-auth.h"
 
-#include "sc-ingest-private.h"
 #include "sc-rtsp-client.h"
+#include "sc-rtsp-mounts.h"
+#include "sc-rtsp-play.h"
 
 #include "sc-clock.h"
 
@@ -34,7 +36,9 @@ struct _ScRtspAuth
 {
   GstRTSPAuth parent_instance;
 
-  ScIngest *ingest; /* weak */
+  ScGate *gate;
+  ScHubRegistry *hubs;
+  ScRtspMounts *mounts;
 };
 
 G_DEFINE_FINAL_TYPE (ScRtspAuth, sc_rtsp_auth, GST_TYPE_RTSP_AUTH)
@@ -104,10 +108,10 @@ static gboolean
 refuse_admission (ScRtspAuth *self, GstRTSPContext *ctx, const char *who,
                   const char *stream, ScAdmitResult result, const char *reason)
 {
-  if (sc_ingest_count_refusal (self->ingest, result, "rtsp",
-                               strcmp (who, "publisher") == 0 ? "publish"
-                                                              : "view",
-                               stream, peer (ctx)))
+  if (sc_gate_count_refusal (self->gate, result, "rtsp",
+                             strcmp (who, "publisher") == 0 ? "publish"
+                                                            : "view",
+                             stream, peer (ctx)))
     g_message ("Refused %s of %s from %s: %s", who, stream, peer (ctx), reason);
   return refuse (ctx,
                  result == SC_ADMIT_MISSING_TOKEN ? GST_RTSP_STS_UNAUTHORIZED
@@ -121,8 +125,8 @@ check_publisher (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
   g_autofree char *token = sc_rtsp_token_from_request (ctx->uri, ctx->request);
   g_autofree char *reason = NULL;
   g_autoptr (ScReservation) r = NULL;
-  ScAdmitResult result = sc_ingest_admit (self->ingest, stream, token,
-                                          SC_ADMISSION_PUBLISH, &r, &reason);
+  ScAdmitResult result = sc_gate_admit (self->gate, stream, token,
+                                        SC_ADMISSION_PUBLISH, &r, &reason);
 
   if (result != SC_ADMIT_OK)
     return refuse_admission (self, ctx, "publisher", stream, result, reason);
@@ -143,10 +147,10 @@ refuse_not_live (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream,
   g_autoptr (ScReservation) r
       = hub != NULL ? sc_stream_hub_dup_reservation (hub) : NULL;
   g_autofree char *reason = NULL;
-  gint64 now_us = sc_ingest_now_us (self->ingest);
-  ScSlotRules rules = sc_ingest_get_slot_rules (self->ingest);
+  gint64 now_us = sc_gate_now_us (self->gate);
+  const ScSlotRules *rules = sc_gate_get_rules (self->gate);
 
-  if (r != NULL && !sc_slot_has_started (sc_slot_phase (r, now_us, &rules))
+  if (r != NULL && !sc_slot_has_started (sc_slot_phase (r, now_us, rules))
       && r->visibility != SC_VISIBILITY_PRIVATE)
     {
       g_autofree char *in = sc_duration_describe (r->start_us - now_us);
@@ -155,8 +159,8 @@ refuse_not_live (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream,
       reason = g_strdup_printf ("stream starts in %s (%s)", in, at);
     }
   else if (r == NULL
-           && sc_ingest_admit (self->ingest, stream, NULL,
-                               SC_ADMISSION_SCHEDULE, NULL, &reason)
+           && sc_gate_admit (self->gate, stream, NULL, SC_ADMISSION_SCHEDULE,
+                             NULL, &reason)
                   != SC_ADMIT_TOO_EARLY)
     g_clear_pointer (&reason, g_free);
   if (reason != NULL)
@@ -167,7 +171,7 @@ refuse_not_live (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream,
 static gboolean
 check_viewer (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
 {
-  g_autoptr (ScStreamHub) hub = sc_ingest_lookup_hub (self->ingest, stream);
+  g_autoptr (ScStreamHub) hub = sc_hub_registry_lookup (self->hubs, stream);
   g_autoptr (ScReservation) live = NULL;
 
   if (hub == NULL || !sc_stream_hub_is_live (hub))
@@ -179,8 +183,8 @@ check_viewer (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
           = sc_rtsp_token_from_request (ctx->uri, ctx->request);
       g_autofree char *reason = NULL;
       g_autoptr (ScReservation) r = NULL;
-      ScAdmitResult result = sc_ingest_admit (self->ingest, stream, token,
-                                              SC_ADMISSION_VIEW, &r, &reason);
+      ScAdmitResult result = sc_gate_admit (self->gate, stream, token,
+                                            SC_ADMISSION_VIEW, &r, &reason);
 
       if (result == SC_ADMIT_OK && g_strcmp0 (r->id, live->id) != 0)
         {
@@ -197,7 +201,7 @@ check_viewer (ScRtspAuth *self, GstRTSPContext *ctx, const char *stream)
     return refuse (ctx, GST_RTSP_STS_SERVICE_UNAVAILABLE,
                    "stream is starting, try again");
   sc_rtsp_client_approve (SC_RTSP_CLIENT (ctx->client), stream, NULL, live);
-  sc_stream_hub_add_viewer (hub, ctx->client);
+  sc_rtsp_play_add_viewer (sc_rtsp_play_of (hub), ctx->client);
   return TRUE;
 }
 
@@ -211,22 +215,22 @@ sc_rtsp_auth_check (GstRTSPAuth *auth, GstRTSPContext *ctx, const char *check)
    * there, before gst-rtsp-server looks the path up. */
   if (strcmp (check, GST_RTSP_AUTH_CHECK_URL) == 0)
     {
-      if (self->ingest == NULL || ctx->uri == NULL
-          || (stream = sc_ingest_stream_from_path (ctx->uri->abspath)) == NULL
-          || sc_ingest_mount_if_booked (self->ingest, stream))
+      if (ctx->uri == NULL
+          || (stream = sc_rtsp_stream_from_path (ctx->uri->abspath)) == NULL
+          || sc_rtsp_mounts_mount_if_booked (self->mounts, stream))
         return TRUE;
       /* Not booked here, so not mounted: say why rather than a bare 404. */
       if (ctx->method == GST_RTSP_ANNOUNCE)
         return check_publisher (self, ctx, stream)
-               && (sc_ingest_ensure_mount (self->ingest, stream), TRUE);
+               && (sc_rtsp_mounts_ensure (self->mounts, stream), TRUE);
       if (ctx->method == GST_RTSP_DESCRIBE)
         return refuse_not_live (self, ctx, stream, NULL);
       return TRUE;
     }
   if (strcmp (check, GST_RTSP_AUTH_CHECK_MEDIA_FACTORY_ACCESS) != 0)
     return TRUE;
-  if (self->ingest == NULL || ctx->uri == NULL
-      || (stream = sc_ingest_stream_from_path (ctx->uri->abspath)) == NULL)
+  if (ctx->uri == NULL
+      || (stream = sc_rtsp_stream_from_path (ctx->uri->abspath)) == NULL)
     return refuse (ctx, GST_RTSP_STS_NOT_FOUND, "no such stream");
 
   switch (ctx->method)
@@ -247,7 +251,11 @@ sc_rtsp_auth_check (GstRTSPAuth *auth, GstRTSPContext *ctx, const char *check)
 static void
 sc_rtsp_auth_finalize (GObject *object)
 {
-  g_clear_weak_pointer (&SC_RTSP_AUTH (object)->ingest);
+  ScRtspAuth *self = SC_RTSP_AUTH (object);
+
+  g_clear_object (&self->gate);
+  g_clear_object (&self->hubs);
+  g_clear_object (&self->mounts);
   G_OBJECT_CLASS (sc_rtsp_auth_parent_class)->finalize (object);
 }
 
@@ -263,11 +271,21 @@ sc_rtsp_auth_init (ScRtspAuth *self)
 {
 }
 
+/**
+ * sc_rtsp_auth_new:
+ * @gate: decides admissions
+ * @hubs: the streams' hubs (live or not, ready or not)
+ * @mounts: where a booked stream is mounted before its lookup
+ *
+ * Returns: (transfer full): the RTSP server's auth
+ */
 ScRtspAuth *
-sc_rtsp_auth_new (ScIngest *ingest)
+sc_rtsp_auth_new (ScGate *gate, ScHubRegistry *hubs, ScRtspMounts *mounts)
 {
   ScRtspAuth *self = g_object_new (SC_TYPE_RTSP_AUTH, NULL);
 
-  g_set_weak_pointer (&self->ingest, ingest);
+  self->gate = g_object_ref (gate);
+  self->hubs = g_object_ref (hubs);
+  self->mounts = g_object_ref (mounts);
   return self;
 }

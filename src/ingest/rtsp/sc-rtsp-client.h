@@ -4,7 +4,6 @@
 #include <gst/rtsp-server/rtsp-server.h>
 
 #include "sc-admission.h"
-#include "sc-ingest.h"
 
 G_BEGIN_DECLS
 
@@ -12,7 +11,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ScRtspClient, sc_rtsp_client, SC, RTSP_CLIENT,
                       GstRTSPClient)
 
-ScRtspClient *sc_rtsp_client_new (ScIngest *ingest);
+ScRtspClient *sc_rtsp_client_new (void);
 void sc_rtsp_client_approve (ScRtspClient *self, const char *stream,
                              const char *token,
                              const ScReservation *reservation);

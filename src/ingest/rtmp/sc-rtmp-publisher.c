@@ -43,7 +43,7 @@
 #include "sc-rtmp-publisher.h"
 
 #include "sc-amf0.h"
-#include "sc-ingest-private.h"
+#include "sc-fragments.h"
 #include "sc-rtmp-timeline.h"
 
 #include <gst/app/gstappsink.h>
@@ -69,14 +69,17 @@ typedef enum
   CODEC_NOT_CARRIED,
 } CodecState;
 
+GST_DEBUG_CATEGORY_STATIC (sc_rtmp_debug);
+#define GST_CAT_DEFAULT sc_rtmp_debug
+
 struct _ScRtmpPublisher
 {
   GObject parent_instance;
 
-  ScIngest *ingest; /* outlives its RTMP sessions */
   ScStreamHub *hub;
   char *stream;
   GObject *connection;
+  ScHubCloseFunc close;
   char *token;
   char *address;
   ScReservation *reservation;
@@ -130,6 +133,8 @@ sc_rtmp_publisher_class_init (ScRtmpPublisherClass *klass)
 
   object_class->dispose = sc_rtmp_publisher_dispose;
   object_class->finalize = sc_rtmp_publisher_finalize;
+  GST_DEBUG_CATEGORY_INIT (sc_rtmp_debug, "slotcast-rtmp", 0,
+                           "Slotcast RTMP publishers");
 }
 
 static void
@@ -148,16 +153,17 @@ sc_rtmp_publisher_init (ScRtmpPublisher *self)
  *   takes the stream over once its tracks are known
  */
 ScRtmpPublisher *
-sc_rtmp_publisher_new (ScIngest *ingest, const char *stream,
-                       GObject *connection, const char *token,
-                       const char *address, const ScReservation *reservation)
+sc_rtmp_publisher_new (ScHubRegistry *hubs, const char *stream,
+                       GObject *connection, ScHubCloseFunc close,
+                       const char *token, const char *address,
+                       const ScReservation *reservation)
 {
   ScRtmpPublisher *self = g_object_new (SC_TYPE_RTMP_PUBLISHER, NULL);
 
-  self->ingest = ingest;
-  self->hub = sc_ingest_ref_hub (ingest, stream);
+  self->hub = sc_hub_registry_ref (hubs, stream);
   self->stream = g_strdup (stream);
   self->connection = connection;
+  self->close = close;
   self->token = g_strdup (token);
   self->address = g_strdup (address);
   self->reservation = sc_reservation_copy (reservation);
@@ -286,11 +292,10 @@ start_pipeline (ScRtmpPublisher *self, GError **error)
   gboolean audio = self->audio == CODEC_CARRIED
                    || (self->audio == CODEC_ABSENT && self->seen_audio);
   g_autoptr (GString) desc = g_string_new (NULL);
-  g_autofree char *head = sc_ingest_fragment (self->ingest, "flv-demux", 0, 0);
+  g_autofree char *head = sc_fragment_expand ("flv-demux", 0, 0);
   g_autoptr (GstClock) clock = gst_system_clock_obtain ();
   GstAppSinkCallbacks callbacks = { .new_sample = on_new_sample };
   guint8 header[13] = { 'F', 'L', 'V', 1, 0, 0, 0, 0, 9, 0, 0, 0, 0 };
-  GObject *replaced;
   guint tracks = 0;
 
   if (!video && !audio)
@@ -302,14 +307,12 @@ start_pipeline (ScRtmpPublisher *self, GError **error)
   g_string_append (desc, head);
   if (video)
     {
-      g_autofree char *f
-          = sc_ingest_fragment (self->ingest, "flv-h264", tracks++, 0);
+      g_autofree char *f = sc_fragment_expand ("flv-h264", tracks++, 0);
       g_string_append_printf (desc, " %s", f);
     }
   if (audio)
     {
-      g_autofree char *f
-          = sc_ingest_fragment (self->ingest, "flv-aac", tracks++, 0);
+      g_autofree char *f = sc_fragment_expand ("flv-aac", tracks++, 0);
       g_string_append_printf (desc, " %s", f);
     }
   self->pipeline = gst_parse_launch_full (desc->str, NULL,
@@ -344,16 +347,11 @@ start_pipeline (ScRtmpPublisher *self, GError **error)
   gst_element_set_start_time (self->pipeline, GST_CLOCK_TIME_NONE);
   gst_element_set_base_time (self->pipeline, self->base_time);
 
-  replaced = sc_stream_hub_set_publisher (self->hub, self, self->connection,
-                                          self->token, self->address,
-                                          self->reservation, tracks);
-  if (replaced != NULL)
-    {
-      g_message ("RTMP publisher of %s from %s takes over", self->stream,
-                 self->address);
-      sc_ingest_close_connection (self->ingest, replaced);
-      g_object_unref (replaced);
-    }
+  if (sc_stream_hub_set_publisher (self->hub, self, self->connection,
+                                   self->close, self->token, self->address,
+                                   self->reservation, tracks))
+    g_message ("RTMP publisher of %s from %s takes over", self->stream,
+               self->address);
   if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING)
       == GST_STATE_CHANGE_FAILURE)
     {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "sc-ingest.h"
+#include "sc-hub-registry.h"
 #include "sc-reservation.h"
 #include "sc-rtmp-chunk.h"
 
@@ -11,8 +11,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ScRtmpPublisher, sc_rtmp_publisher, SC, RTMP_PUBLISHER,
                       GObject)
 
-ScRtmpPublisher *sc_rtmp_publisher_new (ScIngest *ingest, const char *stream,
-                                        GObject *connection, const char *token,
+ScRtmpPublisher *sc_rtmp_publisher_new (ScHubRegistry *hubs, const char *stream,
+                                        GObject *connection,
+                                        ScHubCloseFunc close, const char *token,
                                         const char *address,
                                         const ScReservation *reservation);
 gboolean sc_rtmp_publisher_push (ScRtmpPublisher *self,

@@ -18,6 +18,8 @@ typedef struct _ScFanoutViewer ScFanoutViewer;
 typedef void (*ScFanoutFailedFunc) (ScFanoutViewer *viewer, gpointer data);
 
 ScFanout *sc_fanout_new (void);
+void sc_fanout_attach (GObject *media, ScFanout *fanout);
+ScFanout *sc_fanout_of (GObject *media);
 ScFanout *sc_fanout_ref (ScFanout *self);
 void sc_fanout_unref (ScFanout *self);
 

@@ -28,17 +28,17 @@
 
 #include "sc-rtsp-client.h"
 
-#include "sc-ingest-private.h"
-#include "sc-live-factory.h"
-#include "sc-rtsp-server.h"
+#include "sc-fanout.h"
+#include "sc-rtsp-threads.h"
 
 #include <string.h>
+
+GST_DEBUG_CATEGORY_STATIC (sc_rtsp_client_debug);
+#define GST_CAT_DEFAULT sc_rtsp_client_debug
 
 struct _ScRtspClient
 {
   GstRTSPClient parent_instance;
-
-  ScIngest *ingest; /* weak: the ingest outlives its clients */
 
   GMutex lock;
   char *stream;               /* protected by lock */
@@ -127,7 +127,7 @@ static GstRTSPStatusCode
 sc_rtsp_client_pre_play_request (GstRTSPClient *client, GstRTSPContext *ctx)
 {
   ScRtspClient *self = SC_RTSP_CLIENT (client);
-  ScFanout *fanout = ctx->media ? sc_live_media_get_fanout (ctx->media) : NULL;
+  ScFanout *fanout = ctx->media ? sc_fanout_of (G_OBJECT (ctx->media)) : NULL;
   GstRTSPConnection *conn = gst_rtsp_client_get_connection (client);
   g_autoptr (GPtrArray) transports = NULL;
   g_autoptr (ScFanoutViewer) v = NULL;
@@ -276,7 +276,6 @@ sc_rtsp_client_finalize (GObject *object)
   ScRtspClient *self = SC_RTSP_CLIENT (object);
 
   release_viewer (self, TRUE);
-  g_clear_weak_pointer (&self->ingest);
   g_free (self->stream);
   g_free (self->token);
   g_clear_pointer (&self->reservation, sc_reservation_free);
@@ -295,6 +294,8 @@ sc_rtsp_client_class_init (ScRtspClientClass *klass)
   client_class->pre_pause_request = sc_rtsp_client_pre_pause_request;
   client_class->teardown_request = sc_rtsp_client_teardown_request;
   client_class->closed = sc_rtsp_client_closed;
+  GST_DEBUG_CATEGORY_INIT (sc_rtsp_client_debug, "slotcast-rtsp-client", 0,
+                           "Slotcast RTSP connections");
 }
 
 static void
@@ -306,15 +307,12 @@ sc_rtsp_client_init (ScRtspClient *self)
 /**
  * sc_rtsp_client_new:
  *
- * Returns: (transfer full): a client of @ingest
+ * Returns: (transfer full): a client, for gst_rtsp_server_transfer_connection()
  */
 ScRtspClient *
-sc_rtsp_client_new (ScIngest *ingest)
+sc_rtsp_client_new (void)
 {
-  ScRtspClient *self = g_object_new (SC_TYPE_RTSP_CLIENT, NULL);
-
-  g_set_weak_pointer (&self->ingest, ingest);
-  return self;
+  return g_object_new (SC_TYPE_RTSP_CLIENT, NULL);
 }
 
 /**

@@ -3,7 +3,6 @@
 
 #include <gst/rtsp-server/rtsp-server.h>
 
-#include "sc-ingest.h"
 #include "sc-listener.h"
 
 G_BEGIN_DECLS
@@ -12,12 +11,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ScRtspServer, sc_rtsp_server, SC, RTSP_SERVER,
                       GstRTSPServer)
 
-ScRtspServer *sc_rtsp_server_new (ScIngest *ingest);
+ScRtspServer *sc_rtsp_server_new (void);
 gboolean sc_rtsp_server_listen (ScRtspServer *self, const char *bind, int port,
                                 const ScListenerLimits *limits, GError **error);
 guint16 sc_rtsp_server_get_port (ScRtspServer *self);
 void sc_rtsp_server_close (ScRtspServer *self);
-void sc_rtsp_close_client (GstRTSPClient *client);
-void sc_rtsp_close_client_later (GstRTSPClient *client);
 
 G_END_DECLS

@@ -18,8 +18,6 @@
 #include "sc-node-reporter.h"
 
 #include "sc-clock.h"
-#include "sc-ingest-private.h"
-#include "sc-live-stream.h"
 
 #include <libsoup/soup.h>
 #include <string.h>
@@ -29,7 +27,8 @@
 
 struct _ScNodeReporter
 {
-  ScIngest *ingest;
+  ScLiveSource source; /* valid as long as the reporter */
+  ScClock *clock;
   ScApiClient *client;
   GCancellable *cancellable;
   GSource *timer; /* on the thread-default context of _new() */
@@ -43,13 +42,13 @@ build_report (ScNodeReporter *self)
   g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
   g_autoptr (JsonGenerator) gen = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
-  g_autoptr (GPtrArray) live = sc_ingest_dup_live (self->ingest);
+  g_autoptr (GPtrArray) live = self->source.dup_live (self->source.data);
   g_autoptr (GPtrArray) recent = NULL;
-  gint64 now_us = sc_ingest_now_us (self->ingest);
+  gint64 now_us = sc_clock_now_us (self->clock);
   gsize len;
   char *text;
 
-  recent = sc_ingest_dup_refusals (self->ingest, now_us - RECENT_US);
+  recent = self->source.dup_refusals (self->source.data, now_us - RECENT_US);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "streams");
   json_builder_begin_array (b);
@@ -61,7 +60,8 @@ build_report (ScNodeReporter *self)
   for (int r = SC_ADMIT_OK + 1; r < SC_ADMIT_N_RESULTS; r++)
     {
       json_builder_set_member_name (b, sc_admit_result_to_string (r));
-      json_builder_add_int_value (b, sc_ingest_get_refusals (self->ingest, r));
+      json_builder_add_int_value (
+          b, self->source.get_refusals (self->source.data, r));
     }
   json_builder_end_object (b);
   json_builder_set_member_name (b, "recent_refusals");
@@ -121,18 +121,22 @@ on_tick (gpointer data)
  * sc_node_reporter_new:
  * @client: the booking service, with this node's key
  *
- * Starts reporting @ingest's live streams every @interval_ms, the first
+ * @source: what is live (sc_ingest_get_live_source())
+ *
+ * Starts reporting @source's live streams every @interval_ms, the first
  * time at once.
  *
- * Returns: (transfer full): the reporter; free it before @ingest
+ * Returns: (transfer full): the reporter; free it before @source's ingest
  */
 ScNodeReporter *
-sc_node_reporter_new (ScApiClient *client, ScIngest *ingest, guint interval_ms)
+sc_node_reporter_new (ScApiClient *client, const ScLiveSource *source,
+                      ScClock *clock, guint interval_ms)
 {
   ScNodeReporter *self = g_new0 (ScNodeReporter, 1);
   g_autoptr (GMainContext) context = g_main_context_ref_thread_default ();
 
-  self->ingest = g_object_ref (ingest);
+  self->source = *source;
+  self->clock = g_object_ref (clock);
   self->client = g_object_ref (client);
   self->cancellable = g_cancellable_new ();
   self->timer = g_timeout_source_new (interval_ms);
@@ -152,6 +156,6 @@ sc_node_reporter_free (ScNodeReporter *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->client);
-  g_clear_object (&self->ingest);
+  g_clear_object (&self->clock);
   g_free (self);
 }

@@ -3,7 +3,6 @@
 
 #include <gio/gio.h>
 
-#include "sc-ingest.h"
 #include "sc-rtmp-session.h"
 
 G_BEGIN_DECLS
@@ -11,9 +10,11 @@ G_BEGIN_DECLS
 #define SC_TYPE_RTMP_SERVER (sc_rtmp_server_get_type ())
 G_DECLARE_FINAL_TYPE (ScRtmpServer, sc_rtmp_server, SC, RTMP_SERVER, GObject)
 
-ScRtmpServer *sc_rtmp_server_new (ScIngest *ingest, const char *bind,
+ScRtmpServer *sc_rtmp_server_new (ScGate *gate, ScHubRegistry *hubs,
+                                  const char *bind, const char *public_host,
                                   guint max_connections, guint max_per_address,
                                   const ScRtmpLimits *limits);
+void sc_rtmp_server_set_play_base (ScRtmpServer *self, const char *play_base);
 gboolean sc_rtmp_server_start (ScRtmpServer *self, int port, GError **error);
 guint16 sc_rtmp_server_get_port (ScRtmpServer *self);
 guint sc_rtmp_server_get_n_sessions (ScRtmpServer *self);

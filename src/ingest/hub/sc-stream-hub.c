@@ -3,9 +3,12 @@
 /**
  * ScStreamHub:
  *
- * One live stream: the publisher's parsed elementary streams (tracks) come
- * in from its RECORD pipeline and go out, unchanged, to the appsrc elements
- * of the shared PLAY media that serves every viewer.
+ * One live stream: the parsed elementary streams (tracks) of its publisher
+ * (an RTSP RECORD or an RTMP input) come in, and go out unchanged to the
+ * appsrc elements (sinks) of its outputs (#ScHubOutputKind: the RTSP PLAY
+ * media that serves every RTSP viewer, and the next ones). The hub knows
+ * no protocol: a publisher is an identity (@media) and a connection with a
+ * function that closes it.
  *
  * - Media stamped before the reservation's start is not passed on, so
  *   viewers see nothing until the slot opens (the publisher may connect
@@ -21,15 +24,15 @@
  * - Timestamps are carried over through the shared system clock (running
  *   time + base time difference): no jitter buffer, no re-stamping.
  * - When a new publisher brings another track layout (a different number
- *   of tracks, or another codec on one), the PLAY media built for the old
- *   one is handed to on_stale (its viewers must reconnect) and the layout
- *   number changes, so the factory builds a new PLAY media rather than
- *   reuse the cached one.
+ *   of tracks, or another codec on one), the layout number changes and
+ *   every output is told (ScHubOutputKind.stale): what it built for the
+ *   old layout goes, and its consumers reconnect.
  *
- * Thread safety: buffers arrive on the publisher's streaming thread,
- * outputs and viewers change on client threads, status is read on the main
- * context; all of it is protected by @lock, which is never held while
- * calling into GStreamer except gst_app_src_push_buffer()/set_caps().
+ * Thread safety: buffers arrive on the publisher's streaming thread, sinks
+ * change on the outputs' threads, status is read on the main context; all
+ * of it is protected by @lock, which is never held while calling an output
+ * or into GStreamer except gst_app_src_push_buffer()/set_caps(). The
+ * outputs are attached before the hub is shared, and fixed from then on.
  */
 
 #include "config.h"
@@ -38,12 +41,18 @@
 
 #include <string.h>
 
-/* An appsrc of a PLAY media; its state and base time are its pipeline's. */
+/* An appsrc of an output; its state and base time are its pipeline's. */
 typedef struct
 {
   guint track;
-  guint layout; /* the track layout its media was built for */
+  guint layout; /* the track layout its pipeline was built for */
   GstAppSrc *appsrc;
+} Sink;
+
+typedef struct
+{
+  const ScHubOutputKind *kind;
+  gpointer output;
 } Output;
 
 /* A publisher of the next reservation, admitted early while another
@@ -68,28 +77,42 @@ struct _ScStreamHub
   ScHubStatus status;    /* protected by lock; connection NULL when not live */
   Waiting waiting;       /* protected by lock: the next reservation's */
   GPtrArray *track_caps; /* protected by lock; GstCaps per track */
-  GArray *outputs;       /* protected by lock; Output */
-  GHashTable *viewers;   /* protected by lock; GstRTSPClient set (weak) */
-  GstRTSPMedia *play_media; /* protected by lock: prepared PLAY media */
-  ScHubReadyFunc on_ready;
-  ScHubStaleFunc on_stale;
-  gpointer on_ready_data;
-  guint layout;       /* protected by lock */
-  guint64 rate_bytes; /* protected by lock: bytes_in at rate_us */
-  gint64 rate_us;     /* protected by lock */
+  GArray *sinks;         /* protected by lock; Sink */
+  GArray *outputs;       /* Output; fixed once the hub is shared */
+  guint layout;          /* protected by lock */
+  guint64 rate_bytes;    /* protected by lock: bytes_in at rate_us */
+  gint64 rate_us;        /* protected by lock */
 };
 
 G_DEFINE_FINAL_TYPE (ScStreamHub, sc_stream_hub, G_TYPE_OBJECT)
 
 static gboolean is_ready_locked (ScStreamHub *self);
 
-/* The track layout changes: the PLAY media built for the old one goes
- * (returned, for on_stale). Called with the lock held. */
-static GstRTSPMedia *
-new_layout_locked (ScStreamHub *self)
+/* Tells every output that the track layout changed. Called without the
+ * lock. */
+static void
+notify_stale (ScStreamHub *self)
 {
-  self->layout++;
-  return g_steal_pointer (&self->play_media);
+  for (guint i = 0; i < self->outputs->len; i++)
+    {
+      Output *o = &g_array_index (self->outputs, Output, i);
+
+      if (o->kind->stale != NULL)
+        o->kind->stale (o->output);
+    }
+}
+
+/* Tells every output that the tracks are ready. Called without the lock. */
+static void
+notify_ready (ScStreamHub *self)
+{
+  for (guint i = 0; i < self->outputs->len; i++)
+    {
+      Output *o = &g_array_index (self->outputs, Output, i);
+
+      if (o->kind->ready != NULL)
+        o->kind->ready (o->output);
+    }
 }
 
 void
@@ -104,10 +127,39 @@ sc_hub_status_free (ScHubStatus *status)
   g_free (status);
 }
 
+/**
+ * sc_hub_status_close:
+ *
+ * Closes the connection of the publisher @status is of.
+ */
+void
+sc_hub_status_close (ScHubStatus *status)
+{
+  status->close (status->connection);
+}
+
+/* Closes a replaced publisher's @connection and drops it. */
 static void
-output_clear (Output *o)
+close_replaced (GObject *connection, ScHubCloseFunc close)
+{
+  if (connection == NULL)
+    return;
+  close (connection);
+  g_object_unref (connection);
+}
+
+static void
+sink_clear (Sink *o)
 {
   g_clear_object (&o->appsrc);
+}
+
+/* A track's caps, NULL until its first sample. */
+static void
+caps_clear (gpointer caps)
+{
+  if (caps != NULL)
+    gst_caps_unref (caps);
 }
 
 static void
@@ -129,9 +181,14 @@ sc_stream_hub_finalize (GObject *object)
   status_clear (&self->status);
   status_clear (&self->waiting.status);
   g_clear_pointer (&self->track_caps, g_ptr_array_unref);
-  g_clear_object (&self->play_media);
+  for (guint i = 0; i < self->outputs->len; i++)
+    {
+      Output *o = &g_array_index (self->outputs, Output, i);
+
+      o->kind->detach (o->output);
+    }
   g_array_unref (self->outputs);
-  g_hash_table_unref (self->viewers);
+  g_array_unref (self->sinks);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (sc_stream_hub_parent_class)->finalize (object);
 }
@@ -146,61 +203,80 @@ static void
 sc_stream_hub_init (ScStreamHub *self)
 {
   g_mutex_init (&self->lock);
+  self->sinks = g_array_new (FALSE, TRUE, sizeof (Sink));
+  g_array_set_clear_func (self->sinks, (GDestroyNotify)sink_clear);
   self->outputs = g_array_new (FALSE, TRUE, sizeof (Output));
-  g_array_set_clear_func (self->outputs, (GDestroyNotify)output_clear);
-  self->viewers = g_hash_table_new (NULL, NULL);
 }
 
 /**
  * sc_stream_hub_new:
  *
- * Returns: (transfer full): a hub for @stream with no publisher
+ * Returns: (transfer full): a hub for @stream with no publisher and no
+ *   output yet
  */
 ScStreamHub *
-sc_stream_hub_new (const char *stream, ScClock *clock, const ScSlotRules *rules,
-                   ScHubReadyFunc on_ready, ScHubStaleFunc on_stale,
-                   gpointer data)
+sc_stream_hub_new (const char *stream, ScClock *clock, const ScSlotRules *rules)
 {
   ScStreamHub *self = g_object_new (SC_TYPE_STREAM_HUB, NULL);
 
   self->stream = g_strdup (stream);
   self->clock = g_object_ref (clock);
   self->rules = *rules;
-  self->on_ready = on_ready;
-  self->on_stale = on_stale;
-  self->on_ready_data = data;
   return self;
 }
 
 /**
- * sc_stream_hub_set_play_media:
+ * sc_stream_hub_attach:
  *
- * Keeps the stream's prepared PLAY media, so that viewers find it ready.
+ * Gives the hub its output of @kind (ScHubOutputKind.attach). Only before
+ * the hub is shared with another thread.
  */
 void
-sc_stream_hub_set_play_media (ScStreamHub *self, GstRTSPMedia *media)
+sc_stream_hub_attach (ScStreamHub *self, const ScHubOutputKind *kind,
+                      gpointer kind_data)
 {
-  g_mutex_lock (&self->lock);
-  g_set_object (&self->play_media, media);
-  g_mutex_unlock (&self->lock);
+  Output o = { kind, kind->attach (self, kind_data) };
+
+  if (o.output != NULL)
+    g_array_append_val (self->outputs, o);
 }
 
 /**
- * sc_stream_hub_take_idle_play_media:
+ * sc_stream_hub_get_output:
  *
- * Returns: (transfer full) (nullable): the PLAY media, when nobody
- *   publishes and nobody watches any more: the caller unprepares it
+ * Returns: (transfer none) (nullable): the hub's output of @kind
  */
-GstRTSPMedia *
-sc_stream_hub_take_idle_play_media (ScStreamHub *self)
+gpointer
+sc_stream_hub_get_output (ScStreamHub *self, const ScHubOutputKind *kind)
 {
-  GstRTSPMedia *media = NULL;
+  for (guint i = 0; i < self->outputs->len; i++)
+    if (g_array_index (self->outputs, Output, i).kind == kind)
+      return g_array_index (self->outputs, Output, i).output;
+  return NULL;
+}
+
+/**
+ * sc_stream_hub_tick_outputs:
+ *
+ * Calls every output's tick with the live reservation; on the ingest's
+ * main context, about every 250 ms.
+ */
+void
+sc_stream_hub_tick_outputs (ScStreamHub *self)
+{
+  g_autoptr (ScReservation) live = NULL;
 
   g_mutex_lock (&self->lock);
-  if (self->media == NULL && g_hash_table_size (self->viewers) == 0)
-    media = g_steal_pointer (&self->play_media);
+  if (self->media != NULL)
+    live = sc_reservation_copy (self->status.reservation);
   g_mutex_unlock (&self->lock);
-  return media;
+  for (guint i = 0; i < self->outputs->len; i++)
+    {
+      Output *o = &g_array_index (self->outputs, Output, i);
+
+      if (o->kind->tick != NULL)
+        o->kind->tick (o->output, live);
+    }
 }
 
 /**
@@ -226,66 +302,88 @@ sc_stream_hub_get_stream (ScStreamHub *self)
   return self->stream;
 }
 
-/**
- * sc_stream_hub_set_publisher:
- * @media: the publisher's identity for sc_stream_hub_push(): its RECORD
- *   media (RTSP) or #ScRtmpPublisher
- * @connection: its connection, a #GstRTSPClient or an #ScRtmpSession
- * @token: its publish token, kept to re-check the reservation
- * @n_tracks: how many tracks it announced; their caps come with the data
- *
- * Makes this the stream's publisher, replacing any previous one.
- *
- * Returns: (transfer full) (nullable): the replaced publisher's connection,
- *   for the caller to close
- */
 /* Fills @status for a new publisher (cleared before). */
 static void
 status_set (ScStreamHub *self, ScHubStatus *status, GObject *connection,
-            const char *token, const char *address,
+            ScHubCloseFunc close, const char *token, const char *address,
             const ScReservation *reservation)
 {
   status_clear (status);
   status->connection = g_object_ref (connection);
+  status->close = close;
   status->token = g_strdup (token);
   status->address = g_strdup (address);
   status->reservation = sc_reservation_copy (reservation);
   status->since_us = sc_clock_now_us (self->clock);
 }
 
-/* Makes @media the publisher. Called with the lock held; returns the
- * replaced connection, and in @out_stale the PLAY media of an old layout. */
+/* Takes the connection out of @status (to close), unless it is @keep. */
 static GObject *
-take_over_locked (ScStreamHub *self, gpointer media, GObject *connection,
-                  const char *token, const char *address,
-                  const ScReservation *reservation, guint n_tracks,
-                  GstRTSPMedia **out_stale)
+steal_replaced (ScHubStatus *status, GObject *keep, ScHubCloseFunc *out_close)
 {
-  GObject *replaced = g_steal_pointer (&self->status.connection);
+  GObject *replaced = g_steal_pointer (&status->connection);
 
-  if (replaced == connection)
+  *out_close = status->close;
+  if (replaced == keep)
     g_clear_object (&replaced);
+  return replaced;
+}
+
+/* Makes @media the publisher. Called with the lock held; returns the
+ * replaced connection and its close function, and in @out_stale whether
+ * the layout changed. */
+static GObject *
+take_over_locked (ScStreamHub *self, gpointer media, const ScHubStatus *from,
+                  guint n_tracks, ScHubCloseFunc *out_close,
+                  gboolean *out_stale)
+{
+  GObject *replaced
+      = steal_replaced (&self->status, from->connection, out_close);
+
   self->media = media;
-  status_set (self, &self->status, connection, token, address, reservation);
+  status_set (self, &self->status, from->connection, from->close, from->token,
+              from->address, from->reservation);
   if (self->track_caps == NULL || self->track_caps->len != n_tracks)
     {
+      /* The first layout is no change: nothing was built before it. */
+      *out_stale = self->track_caps != NULL;
       g_clear_pointer (&self->track_caps, g_ptr_array_unref);
       self->track_caps
-          = g_ptr_array_new_full (n_tracks, (GDestroyNotify)gst_caps_unref);
+          = g_ptr_array_new_full (n_tracks, caps_clear);
       g_ptr_array_set_size (self->track_caps, n_tracks);
-      *out_stale = new_layout_locked (self);
+      self->layout++;
     }
   return replaced;
 }
 
-GObject *
+/**
+ * sc_stream_hub_set_publisher:
+ * @media: the publisher's identity for sc_stream_hub_push() (an RTSP
+ *   RECORD media, an RTMP publisher)
+ * @connection: its connection, closed with @close when replaced or cut
+ * @token: its publish token, kept to re-check the reservation
+ * @n_tracks: how many tracks it announced; their caps come with the data
+ *
+ * Makes this the stream's publisher, replacing (and closing) any previous
+ * one of the same reservation; the next reservation's publisher waits
+ * for its start instead.
+ *
+ * Returns: whether another publisher was replaced
+ */
+gboolean
 sc_stream_hub_set_publisher (ScStreamHub *self, gpointer media,
-                             GObject *connection, const char *token,
-                             const char *address,
+                             GObject *connection, ScHubCloseFunc close,
+                             const char *token, const char *address,
                              const ScReservation *reservation, guint n_tracks)
 {
+  ScHubStatus from = { .connection = connection,
+                       .close = close,
+                       .token = (char *)token,
+                       .address = (char *)address,
+                       .reservation = (ScReservation *)reservation };
+  ScHubCloseFunc close_replaced_with = NULL;
   GObject *replaced;
-  GstRTSPMedia *stale = NULL;
+  gboolean stale = FALSE;
 
   g_mutex_lock (&self->lock);
   if (self->media != NULL && self->status.reservation != NULL
@@ -302,25 +400,28 @@ sc_stream_hub_set_publisher (ScStreamHub *self, gpointer media,
        * lets it in at the start). */
       g_autofree char *live = g_strdup (self->status.reservation->id);
 
-      replaced = g_steal_pointer (&self->waiting.status.connection);
-      if (replaced == connection)
-        g_clear_object (&replaced);
+      replaced = steal_replaced (&self->waiting.status, connection,
+                                 &close_replaced_with);
       self->waiting.media = media;
       self->waiting.n_tracks = n_tracks;
-      status_set (self, &self->waiting.status, connection, token, address,
-                  reservation);
+      status_set (self, &self->waiting.status, connection, close, token,
+                  address, reservation);
       g_mutex_unlock (&self->lock);
       g_message ("Publisher of %s for reservation %s waits for its start "
                  "(reservation %s is live)",
                  self->stream, reservation->id, live);
-      return replaced;
+      close_replaced (replaced, close_replaced_with);
+      return FALSE;
     }
-  replaced = take_over_locked (self, media, connection, token, address,
-                               reservation, n_tracks, &stale);
+  replaced = take_over_locked (self, media, &from, n_tracks,
+                               &close_replaced_with, &stale);
   g_mutex_unlock (&self->lock);
-  if (stale != NULL)
-    self->on_stale (self, stale, self->on_ready_data);
-  return replaced;
+  if (stale)
+    notify_stale (self);
+  if (replaced == NULL)
+    return FALSE;
+  close_replaced (replaced, close_replaced_with);
+  return TRUE;
 }
 
 /**
@@ -328,16 +429,17 @@ sc_stream_hub_set_publisher (ScStreamHub *self, gpointer media,
  * @now_us: the time now
  *
  * Lets a waiting publisher (sc_stream_hub_set_publisher()) take over when
- * its reservation starts or nobody else publishes.
+ * its reservation starts or nobody else publishes; the one it replaces is
+ * closed.
  *
- * Returns: (transfer full) (nullable): the replaced publisher's connection,
- *   for the caller to close
+ * Returns: whether a waiting publisher took over
  */
-GObject *
+gboolean
 sc_stream_hub_promote (ScStreamHub *self, gint64 now_us)
 {
+  ScHubCloseFunc close_replaced_with = NULL;
   GObject *replaced = NULL;
-  GstRTSPMedia *stale = NULL;
+  gboolean stale = FALSE;
   ScHubStatus w = { 0 };
 
   g_mutex_lock (&self->lock);
@@ -347,21 +449,22 @@ sc_stream_hub_promote (ScStreamHub *self, gint64 now_us)
               self->waiting.status.reservation, now_us, &self->rules))))
     {
       g_mutex_unlock (&self->lock);
-      return NULL;
+      return FALSE;
     }
   w = self->waiting.status;
   memset (&self->waiting.status, 0, sizeof self->waiting.status);
-  replaced = take_over_locked (self, self->waiting.media, w.connection, w.token,
-                               w.address, w.reservation, self->waiting.n_tracks,
-                               &stale);
+  replaced
+      = take_over_locked (self, self->waiting.media, &w, self->waiting.n_tracks,
+                          &close_replaced_with, &stale);
   self->waiting.media = NULL;
   g_mutex_unlock (&self->lock);
   g_message ("Publisher of %s for reservation %s takes over", self->stream,
              w.reservation->id);
   status_clear (&w);
-  if (stale != NULL)
-    self->on_stale (self, stale, self->on_ready_data);
-  return replaced;
+  if (stale)
+    notify_stale (self);
+  close_replaced (replaced, close_replaced_with);
+  return TRUE;
 }
 
 /**
@@ -464,13 +567,23 @@ sc_stream_hub_dup_status (ScStreamHub *self)
       s = g_new0 (ScHubStatus, 1);
       *s = self->status;
       s->connection = g_object_ref (self->status.connection);
+      s->close = self->status.close;
       s->token = g_strdup (self->status.token);
       s->address = g_strdup (self->status.address);
       s->reservation = sc_reservation_copy (self->status.reservation);
-      s->viewers = g_hash_table_size (self->viewers);
-      s->ready = is_ready_locked (self) && self->play_media != NULL;
+      s->ready = is_ready_locked (self);
     }
   g_mutex_unlock (&self->lock);
+  /* The outputs' answers, without the lock. */
+  for (guint i = 0; s != NULL && i < self->outputs->len; i++)
+    {
+      Output *o = &g_array_index (self->outputs, Output, i);
+
+      if (o->kind->count_viewers != NULL)
+        s->viewers += o->kind->count_viewers (o->output);
+      if (o->kind->serves != NULL && !o->kind->serves (o->output))
+        s->ready = FALSE;
+    }
   return s;
 }
 
@@ -549,7 +662,7 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
   gboolean new_caps = FALSE;
   gboolean became_ready = FALSE;
   gboolean held_back; /* the slot does not show media now */
-  GstRTSPMedia *stale = NULL;
+  gboolean stale = FALSE;
 
   g_mutex_lock (&self->lock);
   if (media != self->media || self->track_caps == NULL
@@ -563,15 +676,20 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
     {
       gboolean was_ready = is_ready_locked (self);
 
-      /* Another codec on this track: another PLAY media. */
+      /* Another codec on this track: another layout. The other tracks'
+       * caps may still be the last publisher's: each track gives its own
+       * again before the outputs build anything for the new layout. */
       if (*slot != NULL
           && !gst_structure_has_name (
               gst_caps_get_structure (caps, 0),
               gst_structure_get_name (gst_caps_get_structure (*slot, 0))))
         {
-          g_clear_object (&stale);
-          stale = new_layout_locked (self);
+          self->layout++;
+          stale = TRUE;
           was_ready = FALSE;
+          for (guint i = 0; i < self->track_caps->len; i++)
+            gst_caps_replace (
+                (GstCaps **)&g_ptr_array_index (self->track_caps, i), NULL);
         }
       gst_caps_replace (slot, caps);
       new_caps = TRUE;
@@ -580,9 +698,9 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
   self->status.bytes_in += gst_buffer_get_size (buffer);
   held_back = !sc_slot_shows_media (sc_slot_phase (
       self->status.reservation, sc_clock_now_us (self->clock), &self->rules));
-  for (guint i = 0; i < self->outputs->len; i++)
+  for (guint i = 0; i < self->sinks->len; i++)
     {
-      Output *o = &g_array_index (self->outputs, Output, i);
+      Sink *o = &g_array_index (self->sinks, Sink, i);
       GstClockTime out_base;
       GstBuffer *copy;
 
@@ -600,100 +718,39 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
           = map_time (GST_BUFFER_DTS (buffer), base_time, out_base);
       gst_app_src_push_buffer (o->appsrc, copy);
     }
-  became_ready = became_ready && self->play_media == NULL;
   g_mutex_unlock (&self->lock);
-  if (stale != NULL)
-    self->on_stale (self, stale, self->on_ready_data);
-  if (became_ready && self->on_ready != NULL)
-    self->on_ready (self, self->on_ready_data);
+  if (stale)
+    notify_stale (self);
+  if (became_ready)
+    notify_ready (self);
 }
 
 /**
- * sc_stream_hub_add_output:
+ * sc_stream_hub_add_sink:
  *
- * Feeds @track to @appsrc from now on, with its caps.
+ * Feeds @track to @appsrc from now on, with its caps, while its pipeline
+ * plays (see #ScHubOutputKind).
  */
 void
-sc_stream_hub_add_output (ScStreamHub *self, guint track, GstAppSrc *appsrc)
+sc_stream_hub_add_sink (ScStreamHub *self, guint track, GstAppSrc *appsrc)
 {
-  Output o = { track, 0, g_object_ref (appsrc) };
+  Sink o = { track, 0, g_object_ref (appsrc) };
 
   g_mutex_lock (&self->lock);
   o.layout = self->layout;
   if (self->track_caps != NULL && track < self->track_caps->len
       && g_ptr_array_index (self->track_caps, track) != NULL)
     gst_app_src_set_caps (appsrc, g_ptr_array_index (self->track_caps, track));
-  g_array_append_val (self->outputs, o);
+  g_array_append_val (self->sinks, o);
   g_mutex_unlock (&self->lock);
 }
 
 void
-sc_stream_hub_remove_output (ScStreamHub *self, GstAppSrc *appsrc)
+sc_stream_hub_remove_sink (ScStreamHub *self, GstAppSrc *appsrc)
 {
   g_mutex_lock (&self->lock);
-  for (guint i = self->outputs->len; i > 0; i--)
-    if (g_array_index (self->outputs, Output, i - 1).appsrc == appsrc)
-      g_array_remove_index_fast (self->outputs, i - 1);
+  for (guint i = self->sinks->len; i > 0; i--)
+    if (g_array_index (self->sinks, Sink, i - 1).appsrc == appsrc)
+      g_array_remove_index_fast (self->sinks, i - 1);
   g_mutex_unlock (&self->lock);
-}
-
-static void
-on_viewer_closed (GstRTSPClient *client, gpointer data)
-{
-  ScStreamHub *self = data;
-
-  g_mutex_lock (&self->lock);
-  g_hash_table_remove (self->viewers, client);
-  g_mutex_unlock (&self->lock);
-}
-
-/**
- * sc_stream_hub_dup_viewers:
- *
- * Returns: (transfer full) (element-type GstRTSPClient): the viewers now
- */
-GPtrArray *
-sc_stream_hub_dup_viewers (ScStreamHub *self)
-{
-  GPtrArray *viewers = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  gpointer key;
-
-  g_mutex_lock (&self->lock);
-  g_hash_table_iter_init (&iter, self->viewers);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_ptr_array_add (viewers, g_object_ref (key));
-  g_mutex_unlock (&self->lock);
-  return viewers;
-}
-
-/**
- * sc_stream_hub_remove_viewer:
- *
- * Stops counting @client as a viewer (it is being cut).
- */
-void
-sc_stream_hub_remove_viewer (ScStreamHub *self, GstRTSPClient *client)
-{
-  g_mutex_lock (&self->lock);
-  g_hash_table_remove (self->viewers, client);
-  g_mutex_unlock (&self->lock);
-}
-
-/**
- * sc_stream_hub_add_viewer:
- *
- * Counts @client as a viewer until its connection closes.
- */
-void
-sc_stream_hub_add_viewer (ScStreamHub *self, GstRTSPClient *client)
-{
-  gboolean added;
-
-  g_mutex_lock (&self->lock);
-  added = g_hash_table_add (self->viewers, client);
-  g_mutex_unlock (&self->lock);
-  if (added)
-    g_signal_connect_object (client, "closed", G_CALLBACK (on_viewer_closed),
-                             self, 0);
 }

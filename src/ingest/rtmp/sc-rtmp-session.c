@@ -28,7 +28,6 @@
 
 #include "sc-amf0.h"
 #include "sc-booking.h"
-#include "sc-ingest-private.h"
 #include "sc-rtmp-chunk.h"
 #include "sc-rtmp-publisher.h"
 #include "sc-ready-set.h"
@@ -67,7 +66,11 @@ struct _ScRtmpSession
 {
   GObject parent_instance;
 
-  ScIngest *ingest; /* outlives its sessions */
+  ScGate *gate;
+  ScHubRegistry *hubs;
+  char *server_url;
+  char *play_base;       /* nullable */
+  GMainContext *context; /* the server's */
   GSocketConnection *connection;
   GInputStream *in;
   GOutputStream *out;
@@ -130,6 +133,11 @@ sc_rtmp_session_finalize (GObject *object)
 
   g_clear_object (&self->connection);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->gate);
+  g_clear_object (&self->hubs);
+  g_free (self->server_url);
+  g_free (self->play_base);
+  g_main_context_unref (self->context);
   g_free (self->address);
   g_byte_array_unref (self->inbuf);
   g_free (self->read_buffer);
@@ -182,14 +190,18 @@ sc_rtmp_session_init (ScRtmpSession *self)
  *   sc_rtmp_session_start()
  */
 ScRtmpSession *
-sc_rtmp_session_new (ScIngest *ingest, ScReadySet *ready,
-                     GSocketConnection *connection, const char *address,
-                     const ScRtmpLimits *limits)
+sc_rtmp_session_new (const ScRtmpSessionEnv *env, GSocketConnection *connection,
+                     const char *address)
 {
   ScRtmpSession *self = g_object_new (SC_TYPE_RTMP_SESSION, NULL);
+  const ScRtmpLimits *limits = &env->limits;
 
-  self->ready = ready;
-  self->ingest = ingest;
+  self->ready = env->ready;
+  self->gate = g_object_ref (env->gate);
+  self->hubs = g_object_ref (env->hubs);
+  self->server_url = g_strdup (env->server_url);
+  self->play_base = g_strdup (env->play_base);
+  self->context = g_main_context_ref_thread_default ();
   self->connection = g_object_ref (connection);
   self->in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
   self->out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
@@ -233,6 +245,29 @@ sc_rtmp_session_close (ScRtmpSession *self, const char *why)
     sc_rtmp_publisher_stop (self->publisher);
   g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
   g_signal_emit (self, signals[SIGNAL_CLOSED], 0);
+}
+
+static gboolean
+cut_idle (gpointer data)
+{
+  sc_rtmp_session_close (data, "publisher cut");
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * sc_rtmp_session_cut:
+ * @session: (type ScRtmpSession): a publisher's session
+ *
+ * Closes @session on its server's context; any thread may ask (an
+ * #ScHubCloseFunc).
+ */
+void
+sc_rtmp_session_cut (GObject *session)
+{
+  ScRtmpSession *self = SC_RTMP_SESSION (session);
+
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, cut_idle,
+                              g_object_ref (self), g_object_unref);
 }
 
 /* Once the last answer is written: no more sending, and what the peer
@@ -433,10 +468,9 @@ on_connect (ScRtmpSession *self, double txn, JsonNode *command)
     }
   if (g_strcmp0 (name, APPLICATION) != 0)
     {
-      g_autofree char *server
-          = sc_ingest_dup_url (self->ingest, "rtmp", "/" APPLICATION);
-      g_autofree char *why = g_strdup_printf (
-          "Unknown application \"%s\": publish to %s", app ? app : "", server);
+      g_autofree char *why
+          = g_strdup_printf ("Unknown application \"%s\": publish to %s",
+                             app ? app : "", self->server_url);
 
       g_message ("RTMP connection from %s refused: %s", self->address, why);
       p = begin_answer ("_error", txn);
@@ -504,9 +538,8 @@ admit_thread (GTask *task, gpointer source, gpointer data,
   ScRtmpSession *self = source;
   Admission *a = data;
 
-  a->result
-      = sc_ingest_admit (self->ingest, a->stream, a->token,
-                         SC_ADMISSION_PUBLISH, &a->reservation, &a->reason);
+  a->result = sc_gate_admit (self->gate, a->stream, a->token,
+                             SC_ADMISSION_PUBLISH, &a->reservation, &a->reason);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -521,8 +554,8 @@ on_admitted (GObject *source, GAsyncResult *result, gpointer data)
     return; /* closed meanwhile */
   if (a->result != SC_ADMIT_OK)
     {
-      if (sc_ingest_count_refusal (self->ingest, a->result, "rtmp", "publish",
-                                   a->stream, self->address))
+      if (sc_gate_count_refusal (self->gate, a->result, "rtmp", "publish",
+                                 a->stream, self->address))
         g_message ("Refused RTMP publisher of %s from %s: %s", a->stream,
                    self->address, a->reason);
       send_status (self, "error", "NetStream.Publish.Unauthorized", a->reason);
@@ -531,10 +564,9 @@ on_admitted (GObject *source, GAsyncResult *result, gpointer data)
     }
   g_message ("Admitted RTMP publisher of %s (reservation %s) from %s",
              a->stream, a->reservation->id, self->address);
-  sc_ingest_ensure_mount (self->ingest, a->stream);
-  self->publisher
-      = sc_rtmp_publisher_new (self->ingest, a->stream, G_OBJECT (self),
-                               a->token, self->address, a->reservation);
+  self->publisher = sc_rtmp_publisher_new (
+      self->hubs, a->stream, G_OBJECT (self), sc_rtmp_session_cut, a->token,
+      self->address, a->reservation);
   self->state = STATE_PUBLISHING;
   g_signal_emit (self, signals[SIGNAL_PUBLISHING], 0);
   send_user_control (self, 0, (const guint8 *)"\0\0\0\1", 4); /* StreamBegin */
@@ -590,9 +622,9 @@ on_play (ScRtmpSession *self, GPtrArray *args)
   g_autofree char *path = g_strconcat (
       "/live/", sc_booking_stream_name_valid (stream) ? stream : "STREAM",
       NULL);
-  g_autofree char *play = sc_ingest_dup_url (self->ingest, "rtsp", path);
-  g_autofree char *why
-      = g_strdup_printf ("Playing over RTMP is not offered: play %s", play);
+  g_autofree char *why = g_strdup_printf (
+      "Playing over RTMP is not offered: play %s%s",
+      self->play_base != NULL ? self->play_base : "over RTSP", path);
 
   g_message ("RTMP connection from %s asked to play: refused", self->address);
   send_status (self, "error", "NetStream.Play.Failed", why);

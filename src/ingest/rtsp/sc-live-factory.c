@@ -22,8 +22,9 @@
 
 #include "sc-live-factory.h"
 
-#include "sc-ingest-private.h"
+#include "sc-fragments.h"
 #include "sc-rtsp-client.h"
+#include "sc-rtsp-threads.h"
 
 #include <gst/app/gstappsink.h>
 #include <gst/rtp/gstrtpbuffer.h>
@@ -31,11 +32,15 @@
 #include <stdio.h>
 #include <string.h>
 
+GST_DEBUG_CATEGORY_STATIC (sc_live_factory_debug);
+#define GST_CAT_DEFAULT sc_live_factory_debug
+
 struct _ScLiveFactory
 {
   GstRTSPMediaFactory parent_instance;
 
-  ScIngest *ingest; /* weak */
+  ScHubRegistry *hubs;
+  gboolean direct_send; /* [rtsp] direct-send */
   char *stream;
 };
 
@@ -123,7 +128,7 @@ build_record (ScLiveFactory *self, GstRTSPContext *ctx, guint *out_tracks)
                        i, encoding);
           break;
         }
-      fragment = sc_ingest_fragment (self->ingest, name, i, 0);
+      fragment = sc_fragment_expand (name, i, 0);
       g_string_append_printf (desc, "%s%s", desc->len ? " " : "", fragment);
     }
   gst_sdp_message_free (sdp);
@@ -149,7 +154,7 @@ build_play (ScLiveFactory *self, ScStreamHub *hub, guint *out_tracks)
 
       if (name == NULL)
         return NULL;
-      fragment = sc_ingest_fragment (self->ingest, name, i, 96 + i);
+      fragment = sc_fragment_expand (name, i, 96 + i);
       g_string_append_printf (desc, "%s%s", desc->len ? " " : "", fragment);
     }
   *out_tracks = caps->len;
@@ -200,15 +205,20 @@ on_record_unprepared (GstRTSPMedia *media, gpointer data)
 }
 
 static void
+close_publisher (GObject *connection)
+{
+  sc_rtsp_close_client (GST_RTSP_CLIENT (connection));
+}
+
+static void
 attach_record (ScLiveFactory *self, GstRTSPMedia *media, GstElement *bin,
                GstRTSPContext *ctx, guint tracks)
 {
-  g_autoptr (ScStreamHub) hub = sc_ingest_ref_hub (self->ingest, self->stream);
+  g_autoptr (ScStreamHub) hub = sc_hub_registry_ref (self->hubs, self->stream);
   ScRtspClient *client = SC_RTSP_CLIENT (ctx->client);
   g_autoptr (ScReservation) r = sc_rtsp_client_dup_reservation (client);
   g_autofree char *token = sc_rtsp_client_dup_token (client);
   const char *address = gst_rtsp_connection_get_ip (ctx->conn);
-  GObject *replaced;
 
   for (guint i = 0; i < tracks; i++)
     {
@@ -224,14 +234,9 @@ attach_record (ScLiveFactory *self, GstRTSPMedia *media, GstElement *bin,
                                   sink_target_free);
     }
   /* A new publisher takes the stream over at once. */
-  replaced = sc_stream_hub_set_publisher (hub, media, G_OBJECT (ctx->client),
-                                          token, address, r, tracks);
-  if (replaced != NULL)
-    {
-      g_message ("Publisher of %s from %s takes over", self->stream, address);
-      sc_ingest_close_connection (self->ingest, replaced);
-      g_object_unref (replaced);
-    }
+  if (sc_stream_hub_set_publisher (hub, media, G_OBJECT (ctx->client),
+                                   close_publisher, token, address, r, tracks))
+    g_message ("Publisher of %s from %s takes over", self->stream, address);
   g_signal_connect_data (media, "unprepared", G_CALLBACK (on_record_unprepared),
                          g_steal_pointer (&hub), unref_closure_data, 0);
 }
@@ -248,7 +253,7 @@ on_play_unprepared (GstRTSPMedia *media, gpointer data)
   PlayOutputs *p = data;
 
   for (guint i = 0; i < p->appsrcs->len; i++)
-    sc_stream_hub_remove_output (p->hub, g_ptr_array_index (p->appsrcs, i));
+    sc_stream_hub_remove_sink (p->hub, g_ptr_array_index (p->appsrcs, i));
 }
 
 static void
@@ -274,7 +279,7 @@ attach_play (ScLiveFactory *self, GstRTSPMedia *media, GstElement *bin,
       g_autofree char *name = g_strdup_printf ("src%u", i);
       GstElement *src = gst_bin_get_by_name (GST_BIN (bin), name);
 
-      sc_stream_hub_add_output (hub, i, GST_APP_SRC (src));
+      sc_stream_hub_add_sink (hub, i, GST_APP_SRC (src));
       g_ptr_array_add (p->appsrcs, src);
     }
   g_signal_connect_data (media, "unprepared", G_CALLBACK (on_play_unprepared),
@@ -444,18 +449,6 @@ on_play_element_added (GstBin *pipeline, GstBin *sub_bin, GstElement *element,
                            sc_fanout_ref (data), unref_fanout_closure_data, 0);
 }
 
-/**
- * sc_live_media_get_fanout:
- *
- * Returns: (transfer none) (nullable): what sends @media to its
- *   interleaved viewers, if it is a stream's shared PLAY media
- */
-ScFanout *
-sc_live_media_get_fanout (GstRTSPMedia *media)
-{
-  return g_object_get_data (G_OBJECT (media), "sc-fanout");
-}
-
 static GstRTSPMedia *
 sc_live_factory_construct (GstRTSPMediaFactory *factory, const GstRTSPUrl *url)
 {
@@ -467,9 +460,7 @@ sc_live_factory_construct (GstRTSPMediaFactory *factory, const GstRTSPUrl *url)
   GstElement *bin, *pipeline;
   guint tracks = 0;
 
-  if (self->ingest == NULL)
-    return NULL;
-  hub = sc_ingest_ref_hub (self->ingest, self->stream);
+  hub = sc_hub_registry_ref (self->hubs, self->stream);
 
   bin = record ? build_record (self, ctx, &tracks)
                : build_play (self, hub, &tracks);
@@ -486,12 +477,10 @@ sc_live_factory_construct (GstRTSPMediaFactory *factory, const GstRTSPUrl *url)
     {
       ScFanout *fanout = NULL;
 
-      if (sc_ingest_get_direct_send (self->ingest))
+      if (self->direct_send)
         {
           fanout = sc_fanout_new ();
-          g_object_set_data_full (G_OBJECT (media), "sc-fanout", fanout,
-                                  (GDestroyNotify)sc_fanout_unref);
-          sc_fanout_ref (fanout);
+          sc_fanout_attach (G_OBJECT (media), fanout);
         }
       g_signal_connect_data (pipeline, "deep-element-added",
                              G_CALLBACK (on_play_element_added), fanout,
@@ -536,10 +525,8 @@ sc_live_factory_gen_key (GstRTSPMediaFactory *factory, const GstRTSPUrl *url)
 
   if (ctx != NULL && ctx->method == GST_RTSP_ANNOUNCE)
     return NULL;
-  if (self->ingest == NULL)
-    return g_strdup ("play");
   /* A new track layout must not find the media built for the old one. */
-  hub = sc_ingest_ref_hub (self->ingest, self->stream);
+  hub = sc_hub_registry_ref (self->hubs, self->stream);
   return g_strdup_printf ("play-%u", sc_stream_hub_get_layout (hub));
 }
 
@@ -548,7 +535,7 @@ sc_live_factory_finalize (GObject *object)
 {
   ScLiveFactory *self = SC_LIVE_FACTORY (object);
 
-  g_clear_weak_pointer (&self->ingest);
+  g_clear_object (&self->hubs);
   g_free (self->stream);
   G_OBJECT_CLASS (sc_live_factory_parent_class)->finalize (object);
 }
@@ -557,6 +544,8 @@ static void
 sc_live_factory_class_init (ScLiveFactoryClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = sc_live_factory_finalize;
+  GST_DEBUG_CATEGORY_INIT (sc_live_factory_debug, "slotcast-rtsp", 0,
+                           "Slotcast RTSP media");
   GST_RTSP_MEDIA_FACTORY_CLASS (klass)->construct = sc_live_factory_construct;
   GST_RTSP_MEDIA_FACTORY_CLASS (klass)->configure = sc_live_factory_configure;
   GST_RTSP_MEDIA_FACTORY_CLASS (klass)->gen_key = sc_live_factory_gen_key;
@@ -569,16 +558,20 @@ sc_live_factory_init (ScLiveFactory *self)
 
 /**
  * sc_live_factory_new:
+ * @hubs: where the hub of @stream is
+ * @direct_send: whether interleaved viewers are sent to by an #ScFanout
  *
  * Returns: (transfer full): the factory of @stream
  */
 ScLiveFactory *
-sc_live_factory_new (ScIngest *ingest, const char *stream)
+sc_live_factory_new (ScHubRegistry *hubs, const char *stream,
+                     gboolean direct_send)
 {
   ScLiveFactory *self = g_object_new (SC_TYPE_LIVE_FACTORY, NULL);
   GstClock *clock = gst_system_clock_obtain ();
 
-  g_set_weak_pointer (&self->ingest, ingest);
+  self->hubs = g_object_ref (hubs);
+  self->direct_send = direct_send;
   self->stream = g_strdup (stream);
   gst_rtsp_media_factory_set_transport_mode (
       GST_RTSP_MEDIA_FACTORY (self),

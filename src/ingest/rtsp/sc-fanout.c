@@ -98,6 +98,31 @@ typedef struct
   guint8 channel;
 } Block;
 
+/**
+ * sc_fanout_attach:
+ *
+ * Makes @fanout what sends @media (a stream's shared PLAY media) to its
+ * interleaved viewers; @media holds a reference.
+ */
+void
+sc_fanout_attach (GObject *media, ScFanout *fanout)
+{
+  g_object_set_data_full (media, "sc-fanout", sc_fanout_ref (fanout),
+                          (GDestroyNotify)sc_fanout_unref);
+}
+
+/**
+ * sc_fanout_of:
+ *
+ * Returns: (transfer none) (nullable): what sends @media to its
+ *   interleaved viewers, if it is a stream's shared PLAY media
+ */
+ScFanout *
+sc_fanout_of (GObject *media)
+{
+  return g_object_get_data (media, "sc-fanout");
+}
+
 ScFanout *
 sc_fanout_new (void)
 {
