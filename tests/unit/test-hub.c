@@ -235,6 +235,36 @@ test_hub_layout (Fixture *f, gconstpointer data)
   g_assert_cmpuint (closes, ==, 2);
 }
 
+/* A publisher that comes back after the last one left (its outputs idle)
+ * makes them ready again, with the same layout: bench/streams found
+ * re-published streams never prepared for viewers. */
+static void
+test_hub_republish (Fixture *f, gconstpointer data)
+{
+  g_autoptr (ScStreamHub) hub = sc_hub_registry_ref (f->hubs, "news");
+  g_autoptr (GObject) conn = g_object_new (G_TYPE_OBJECT, NULL);
+  guint layout;
+  int a, b;
+
+  sc_stream_hub_set_publisher (hub, &a, conn, count_close, "tok", "x", &f->res,
+                               2);
+  push (hub, &a, 0, H264);
+  push (hub, &a, 1, AAC);
+  layout = sc_stream_hub_get_layout (hub);
+  g_assert_true (sc_stream_hub_clear_publisher (hub, &a));
+  g_assert_false (sc_stream_hub_is_ready (hub));
+
+  sc_stream_hub_set_publisher (hub, &b, conn, count_close, "tok", "x", &f->res,
+                               2);
+  g_assert_false (sc_stream_hub_is_ready (hub));
+  push (hub, &b, 0, H264);
+  g_assert_cmpstr (f->rec.calls->str, ==, "r");
+  push (hub, &b, 1, AAC);
+  g_assert_cmpstr (f->rec.calls->str, ==, "rr");
+  g_assert_true (sc_stream_hub_is_ready (hub));
+  g_assert_cmpuint (sc_stream_hub_get_layout (hub), ==, layout);
+}
+
 /* Ticks carry the live reservation, or none once the publisher left. */
 static void
 test_hub_tick (Fixture *f, gconstpointer data)
@@ -355,6 +385,7 @@ main (int argc, char **argv)
   g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/hub/ready", test_hub_ready);
   ADD ("/hub/layout", test_hub_layout);
+  ADD ("/hub/republish", test_hub_republish);
   ADD ("/hub/tick", test_hub_tick);
   ADD ("/hub/next-slot", test_hub_next_slot);
   ADD ("/hub/sink", test_hub_sink);

@@ -77,6 +77,8 @@ struct _ScStreamHub
   ScHubStatus status;    /* protected by lock; connection NULL when not live */
   Waiting waiting;       /* protected by lock: the next reservation's */
   GPtrArray *track_caps; /* protected by lock; GstCaps per track */
+  guint32 fresh;         /* protected by lock: tracks whose caps came from
+                          * the live publisher (bit per track) */
   GArray *sinks;         /* protected by lock; Sink */
   GArray *outputs;       /* Output; fixed once the hub is shared */
   guint layout;          /* protected by lock */
@@ -341,6 +343,9 @@ take_over_locked (ScStreamHub *self, gpointer media, const ScHubStatus *from,
       = steal_replaced (&self->status, from->connection, out_close);
 
   self->media = media;
+  /* Ready again once this publisher gave every track's caps (outputs
+   * idle since the last one left build again then). */
+  self->fresh = 0;
   status_set (self, &self->status, from->connection, from->close, from->token,
               from->address, from->reservation);
   if (self->track_caps == NULL || self->track_caps->len != n_tracks)
@@ -348,8 +353,7 @@ take_over_locked (ScStreamHub *self, gpointer media, const ScHubStatus *from,
       /* The first layout is no change: nothing was built before it. */
       *out_stale = self->track_caps != NULL;
       g_clear_pointer (&self->track_caps, g_ptr_array_unref);
-      self->track_caps
-          = g_ptr_array_new_full (n_tracks, caps_clear);
+      self->track_caps = g_ptr_array_new_full (n_tracks, caps_clear);
       g_ptr_array_set_size (self->track_caps, n_tracks);
       self->layout++;
     }
@@ -385,6 +389,7 @@ sc_stream_hub_set_publisher (ScStreamHub *self, gpointer media,
   GObject *replaced;
   gboolean stale = FALSE;
 
+  g_return_val_if_fail (n_tracks > 0 && n_tracks <= 32, FALSE);
   g_mutex_lock (&self->lock);
   if (self->media != NULL && self->status.reservation != NULL
       && g_strcmp0 (self->status.reservation->id, reservation->id) != 0
@@ -529,7 +534,8 @@ is_ready_locked (ScStreamHub *self)
                    && self->track_caps->len > 0;
 
   for (guint i = 0; ready && i < self->track_caps->len; i++)
-    ready = g_ptr_array_index (self->track_caps, i) != NULL;
+    ready = g_ptr_array_index (self->track_caps, i) != NULL
+            && (self->fresh & (1u << i));
   return ready;
 }
 
@@ -672,7 +678,9 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
       return;
     }
   slot = (GstCaps **)&g_ptr_array_index (self->track_caps, track);
-  if (caps != NULL && (*slot == NULL || !gst_caps_is_equal (*slot, caps)))
+  if (caps != NULL
+      && (*slot == NULL || !(self->fresh & (1u << track))
+          || !gst_caps_is_equal (*slot, caps)))
     {
       gboolean was_ready = is_ready_locked (self);
 
@@ -690,9 +698,14 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
           for (guint i = 0; i < self->track_caps->len; i++)
             gst_caps_replace (
                 (GstCaps **)&g_ptr_array_index (self->track_caps, i), NULL);
+          self->fresh = 0;
         }
-      gst_caps_replace (slot, caps);
-      new_caps = TRUE;
+      if (*slot == NULL || !gst_caps_is_equal (*slot, caps))
+        {
+          gst_caps_replace (slot, caps);
+          new_caps = TRUE;
+        }
+      self->fresh |= 1u << track;
       became_ready = !was_ready && is_ready_locked (self);
     }
   self->status.bytes_in += gst_buffer_get_size (buffer);
