@@ -39,7 +39,9 @@ typedef struct _ScStreamHub ScStreamHub;
  * pushes each track's buffers there (memory shared, never copied; times
  * mapped into the appsrc's pipeline through the system clock) while that
  * pipeline is PLAYING and the slot shows media, from the publisher's
- * streaming thread. An output with no sink costs the publisher nothing.
+ * streaming thread. Outputs cost nothing while nobody consumes them: an
+ * output with no sink, or whose sinks it paused while it has no consumer
+ * (sc_stream_hub_pause_sinks()), costs the publisher nothing.
  *
  * No callback is called with the hub's lock held: an output may call any
  * sc_stream_hub_*() function from them.

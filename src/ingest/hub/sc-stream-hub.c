@@ -47,6 +47,8 @@ typedef struct
   guint track;
   guint layout; /* the track layout its pipeline was built for */
   GstAppSrc *appsrc;
+  gpointer owner;  /* what the output built it for (its pipeline) */
+  gboolean paused; /* nobody consumes it now: skipped */
 } Sink;
 
 typedef struct
@@ -717,7 +719,7 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
       GstClockTime out_base;
       GstBuffer *copy;
 
-      if (o->track != track || o->layout != self->layout)
+      if (o->track != track || o->layout != self->layout || o->paused)
         continue;
       if (new_caps)
         gst_app_src_set_caps (o->appsrc, caps);
@@ -740,14 +742,16 @@ sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
 
 /**
  * sc_stream_hub_add_sink:
+ * @owner: what @appsrc belongs to, for sc_stream_hub_pause_sinks()
  *
  * Feeds @track to @appsrc from now on, with its caps, while its pipeline
  * plays (see #ScHubOutputKind).
  */
 void
-sc_stream_hub_add_sink (ScStreamHub *self, guint track, GstAppSrc *appsrc)
+sc_stream_hub_add_sink (ScStreamHub *self, gpointer owner, guint track,
+                        GstAppSrc *appsrc)
 {
-  Sink o = { track, 0, g_object_ref (appsrc) };
+  Sink o = { track, 0, g_object_ref (appsrc), owner, FALSE };
 
   g_mutex_lock (&self->lock);
   o.layout = self->layout;
@@ -755,6 +759,23 @@ sc_stream_hub_add_sink (ScStreamHub *self, guint track, GstAppSrc *appsrc)
       && g_ptr_array_index (self->track_caps, track) != NULL)
     gst_app_src_set_caps (appsrc, g_ptr_array_index (self->track_caps, track));
   g_array_append_val (self->sinks, o);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * sc_stream_hub_pause_sinks:
+ * @paused: whether @owner's sinks are skipped
+ *
+ * Stops (or starts again) feeding the sinks of @owner: what nobody consumes
+ * costs the publisher nothing, not even a buffer's metadata.
+ */
+void
+sc_stream_hub_pause_sinks (ScStreamHub *self, gpointer owner, gboolean paused)
+{
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->sinks->len; i++)
+    if (g_array_index (self->sinks, Sink, i).owner == owner)
+      g_array_index (self->sinks, Sink, i).paused = paused;
   g_mutex_unlock (&self->lock);
 }
 

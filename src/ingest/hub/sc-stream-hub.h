@@ -71,7 +71,10 @@ void sc_stream_hub_tick_outputs (ScStreamHub *self);
 
 void sc_stream_hub_push (ScStreamHub *self, gpointer media, guint track,
                          GstSample *sample, GstClockTime base_time);
-void sc_stream_hub_add_sink (ScStreamHub *self, guint track, GstAppSrc *appsrc);
+void sc_stream_hub_add_sink (ScStreamHub *self, gpointer owner, guint track,
+                             GstAppSrc *appsrc);
+void sc_stream_hub_pause_sinks (ScStreamHub *self, gpointer owner,
+                                gboolean paused);
 void sc_stream_hub_remove_sink (ScStreamHub *self, GstAppSrc *appsrc);
 
 G_END_DECLS

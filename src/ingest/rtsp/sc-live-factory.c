@@ -279,7 +279,7 @@ attach_play (ScLiveFactory *self, GstRTSPMedia *media, GstElement *bin,
       g_autofree char *name = g_strdup_printf ("src%u", i);
       GstElement *src = gst_bin_get_by_name (GST_BIN (bin), name);
 
-      sc_stream_hub_add_sink (hub, i, GST_APP_SRC (src));
+      sc_stream_hub_add_sink (hub, media, i, GST_APP_SRC (src));
       g_ptr_array_add (p->appsrcs, src);
     }
   g_signal_connect_data (media, "unprepared", G_CALLBACK (on_play_unprepared),

@@ -13,10 +13,13 @@
  *   thread would have to bring.
  * - A change of tracks unprepares it (its viewers reconnect to a new one).
  * - When nobody publishes and nobody watches, it is unprepared.
+ * - While nobody watches, the hub does not feed it (its sinks are paused):
+ *   a stream nobody watches costs its publisher alone.
  * - When the live reservation is private, viewers admitted for another
  *   reservation are cut.
  *
- * @lock protects the media and the viewers; it is taken alone.
+ * @lock protects the media and the viewers; the hub's lock may be taken
+ * inside it (the hub never calls an output with its lock held).
  */
 
 #include "config.h"
@@ -132,6 +135,8 @@ prepare_thread (GTask *task, gpointer source, gpointer data,
     }
   g_mutex_lock (&self->lock);
   g_set_object (&self->media, media);
+  sc_stream_hub_pause_sinks (self->hub, media,
+                             g_hash_table_size (self->viewers) == 0);
   g_mutex_unlock (&self->lock);
   GST_INFO ("viewers' media of %s prepared", stream);
 done:
@@ -187,6 +192,14 @@ play_stale (gpointer output)
                               media, g_object_unref);
 }
 
+/* Called with the lock held. */
+static void
+pause_if_unwatched_locked (ScRtspPlay *self)
+{
+  if (self->media != NULL && g_hash_table_size (self->viewers) == 0)
+    sc_stream_hub_pause_sinks (self->hub, self->media, TRUE);
+}
+
 /* A private reservation is watched only by viewers admitted for it: when
  * the live reservation changes (the next slot, private, takes over),
  * viewers admitted for another one are cut. */
@@ -221,6 +234,7 @@ check_viewers (ScRtspPlay *self, const ScReservation *live)
           g_ptr_array_add (cut, g_object_ref (key));
           g_hash_table_iter_remove (&iter);
         }
+      pause_if_unwatched_locked (self);
     }
   g_mutex_unlock (&self->lock);
   for (guint i = 0; i < cut->len; i++)
@@ -293,7 +307,8 @@ on_viewer_closed (GstRTSPClient *client, gpointer data)
   ScRtspPlay *self = data;
 
   g_mutex_lock (&self->lock);
-  g_hash_table_remove (self->viewers, client);
+  if (g_hash_table_remove (self->viewers, client))
+    pause_if_unwatched_locked (self);
   g_mutex_unlock (&self->lock);
 }
 
@@ -309,6 +324,8 @@ sc_rtsp_play_add_viewer (ScRtspPlay *self, GstRTSPClient *client)
 
   g_mutex_lock (&self->lock);
   added = g_hash_table_add (self->viewers, client);
+  if (self->media != NULL)
+    sc_stream_hub_pause_sinks (self->hub, self->media, FALSE);
   g_mutex_unlock (&self->lock);
   if (added)
     g_signal_connect (client, "closed", G_CALLBACK (on_viewer_closed), self);
