@@ -44,7 +44,8 @@ typedef struct _Accepted
   GMainContext *context; /* the listener's */
   ScListenerConn *slot;  /* NULL once released or dropped */
   GSocketConnection *connection;
-  GstRTSPClient *client; /* weak */
+  GWeakRef client;       /* GstRTSPClient; a GWeakRef, since the client
+                          * goes on its own thread */
 } Accepted;
 
 G_DEFINE_FINAL_TYPE (ScRtspServer, sc_rtsp_server, GST_TYPE_RTSP_SERVER)
@@ -75,7 +76,7 @@ accepted_free (Accepted *a)
 {
   if (a->slot != NULL)
     sc_listener_conn_release (a->slot);
-  g_clear_weak_pointer (&a->client);
+  g_weak_ref_clear (&a->client);
   g_clear_object (&a->connection);
   g_main_context_unref (a->context);
   g_free (a);
@@ -124,10 +125,11 @@ static void
 on_dropped (gpointer data)
 {
   Accepted *a = data;
+  g_autoptr (GstRTSPClient) client = g_weak_ref_get (&a->client);
 
   a->slot = NULL;
-  if (a->client != NULL)
-    sc_rtsp_close_client (a->client);
+  if (client != NULL)
+    sc_rtsp_close_client (client);
   else
     g_socket_close (g_socket_connection_get_socket (a->connection), NULL);
 }
@@ -143,6 +145,7 @@ on_accept (ScListenerConn *slot, GSocketConnection *connection,
   Accepted *a = g_new0 (Accepted, 1);
 
   a->context = g_main_context_ref (self->context);
+  g_weak_ref_init (&a->client, NULL);
   a->slot = slot;
   a->connection = g_object_ref (connection);
   sc_listener_conn_set_data (slot, on_dropped, a);
@@ -180,7 +183,7 @@ on_client_connected (GstRTSPServer *server, GstRTSPClient *client,
     g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   if (a == NULL)
     return;
-  g_set_weak_pointer (&a->client, client);
+  g_weak_ref_set (&a->client, client);
   g_signal_connect (client, "closed", G_CALLBACK (on_client_closed), a);
   g_signal_connect (client, "play-request", G_CALLBACK (on_client_active), a);
   g_signal_connect (client, "record-request", G_CALLBACK (on_client_active), a);
