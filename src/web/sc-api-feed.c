@@ -21,9 +21,10 @@
 
 #include "config.h"
 
-#include "sc-web-server-private.h"
+#include "sc-api-feed.h"
 
 #include "sc-feed.h"
+#include "sc-http.h"
 
 #include <string.h>
 
@@ -32,9 +33,20 @@
 /* Long polls held at once; past it, answers go out at once. */
 #define MAX_WAITERS 1024
 
+struct _ScApiFeed
+{
+  ScWebAuth *auth;
+  ScGroupCommit *commit;
+  ScDb *db;
+  ScSettings *settings;
+  ScClock *clock;
+  GPtrArray *feed_waiters; /* Waiter */
+  guint feed_tick_id;
+  gboolean stopping; /* answers go out at once */
+};
+
 typedef struct
 {
-  ScWebServer *server;
   SoupServerMessage *msg;
   ScNode *node;
   gint64 since;
@@ -52,7 +64,7 @@ waiter_free (Waiter *w)
 }
 
 static ScFeedPage *
-new_page (ScWebServer *self, const ScNode *node)
+new_page (ScApiFeed *self, const ScNode *node)
 {
   ScFeedPage *page = sc_feed_page_new ();
 
@@ -65,7 +77,7 @@ new_page (ScWebServer *self, const ScNode *node)
 /* The changes of @node after @since; %NULL with @error, or with
  * @out_unknown set when @since is past every change made. */
 static ScFeedPage *
-read_changes (ScWebServer *self, const ScNode *node, gint64 since,
+read_changes (ScApiFeed *self, const ScNode *node, gint64 since,
               gboolean *out_unknown, GError **error)
 {
   g_autoptr (ScFeedPage) page = new_page (self, node);
@@ -98,7 +110,7 @@ read_changes (ScWebServer *self, const ScNode *node, gint64 since,
 }
 
 static ScFeedPage *
-read_snapshot (ScWebServer *self, const ScNode *node, gint64 cursor,
+read_snapshot (ScApiFeed *self, const ScNode *node, gint64 cursor,
                gint64 after_start_us, const char *after_id, GError **error)
 {
   g_autoptr (ScFeedPage) page = new_page (self, node);
@@ -146,7 +158,7 @@ on_waiter_disconnected (SoupServerMessage *msg, gpointer data)
 /* Answers the waiters that have a change or whose time is up (all of them
  * with @all); keeps the others waiting. */
 static void
-check_waiters (ScWebServer *self, gboolean all)
+check_waiters (ScApiFeed *self, gboolean all)
 {
   g_autoptr (GPtrArray) waiting = g_steal_pointer (&self->feed_waiters);
   gint64 now = g_get_monotonic_time ();
@@ -184,7 +196,7 @@ check_waiters (ScWebServer *self, gboolean all)
       else if (unknown)
         send_unknown_cursor (w->msg, w->since);
       else
-        sc_web_server_send_db_error (self, w->msg, error);
+        sc_http_send_db_error (w->msg, error);
       soup_server_message_unpause (w->msg);
       waiter_free (w);
     }
@@ -195,7 +207,7 @@ check_waiters (ScWebServer *self, gboolean all)
 static gboolean
 on_feed_tick (gpointer data)
 {
-  ScWebServer *self = data;
+  ScApiFeed *self = data;
 
   check_waiters (self, FALSE);
   if (self->feed_waiters->len == 0)
@@ -212,7 +224,7 @@ on_feed_tick (gpointer data)
  * Writes were committed: the long polls look again, now.
  */
 void
-sc_api_feed_wake (ScWebServer *self)
+sc_api_feed_wake (ScApiFeed *self)
 {
   if (self->feed_waiters == NULL || self->feed_waiters->len == 0)
     return;
@@ -222,13 +234,13 @@ sc_api_feed_wake (ScWebServer *self)
 /**
  * sc_api_feed_release:
  *
- * Answers every long poll now (the server stops).
+ * Answers every long poll now, and the next ones at once (the server
+ * stops).
  */
 void
-sc_api_feed_release (ScWebServer *self)
+sc_api_feed_release (ScApiFeed *self)
 {
-  if (self->feed_waiters == NULL)
-    return;
+  self->stopping = TRUE;
   check_waiters (self, TRUE);
 }
 
@@ -238,13 +250,18 @@ sc_api_feed_release (ScWebServer *self)
  * Drops the long polls without answering (the server goes).
  */
 void
-sc_api_feed_free (ScWebServer *self)
+sc_api_feed_free (ScApiFeed *self)
 {
+  if (self == NULL)
+    return;
   g_clear_handle_id (&self->feed_tick_id, g_source_remove);
-  for (guint i = 0; self->feed_waiters != NULL && i < self->feed_waiters->len;
-       i++)
+  for (guint i = 0; i < self->feed_waiters->len; i++)
     waiter_free (self->feed_waiters->pdata[i]);
-  g_clear_pointer (&self->feed_waiters, g_ptr_array_unref);
+  g_ptr_array_unref (self->feed_waiters);
+  g_object_unref (self->db);
+  g_object_unref (self->clock);
+  sc_settings_unref (self->settings);
+  g_free (self);
 }
 
 static gboolean
@@ -272,7 +289,7 @@ static void
 feed_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
               GHashTable *query, gpointer data)
 {
-  ScWebServer *self = data;
+  ScApiFeed *self = data;
   g_autoptr (ScNode) node = NULL;
   g_autoptr (ScUser) operator= NULL;
   g_autoptr (ScFeedPage) page = NULL;
@@ -286,7 +303,7 @@ feed_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   if (!sc_http_require_path (msg, path, FEED_PATH)
       || !sc_http_require_method (msg, "GET", NULL))
     return;
-  node = sc_web_server_authenticate_node (self, msg, &operator);
+  node = sc_web_auth_node (self->auth, msg, &operator);
   if (node == NULL)
     {
       if (operator!= NULL)
@@ -298,7 +315,7 @@ feed_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
       || !sc_query_get_int (msg, query, "wait", 0, MAX_WAIT_S, 0, &wait_s))
     return;
   /* This connection sees its own uncommitted writes: commit them first. */
-  sc_web_server_commit_now (self);
+  sc_group_commit_now (self->commit);
 
   if (since < 0)
     {
@@ -323,11 +340,11 @@ feed_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
       if (unknown)
         send_unknown_cursor (msg, since);
       else
-        sc_web_server_send_db_error (self, msg, error);
+        sc_http_send_db_error (msg, error);
       return;
     }
   if (page->snapshot || page->entries->len > 0 || wait_s == 0
-      || self->feed_waiters->len >= MAX_WAITERS || self->stop_task != NULL)
+      || self->feed_waiters->len >= MAX_WAITERS || self->stopping)
     {
       send_page (msg, page);
       return;
@@ -336,7 +353,6 @@ feed_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   {
     Waiter *w = g_new0 (Waiter, 1);
 
-    w->server = self;
     w->msg = g_object_ref (msg);
     w->node = g_steal_pointer (&node);
     w->since = since;
@@ -350,9 +366,26 @@ feed_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   }
 }
 
-void
-sc_api_feed_register (ScWebServer *self)
+/**
+ * sc_api_feed_new:
+ * @auth: (not nullable): outlives the feed
+ * @commit: (not nullable): outlives the feed
+ *
+ * Returns: (transfer full): the feed, its route added to @routes
+ */
+ScApiFeed *
+sc_api_feed_new (const ScWebRoutes *routes, ScWebAuth *auth,
+                 ScGroupCommit *commit, ScDb *db, ScSettings *settings,
+                 ScClock *clock)
 {
+  ScApiFeed *self = g_new0 (ScApiFeed, 1);
+
+  self->auth = auth;
+  self->commit = commit;
+  self->db = g_object_ref (db);
+  self->settings = sc_settings_ref (settings);
+  self->clock = g_object_ref (clock);
   self->feed_waiters = g_ptr_array_new ();
-  sc_web_server_add_route (self, FEED_PATH, feed_handler);
+  sc_web_routes_add (routes, FEED_PATH, feed_handler, self);
+  return self;
 }

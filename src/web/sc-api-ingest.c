@@ -12,12 +12,25 @@
 
 #include "config.h"
 
-#include "sc-web-server-private.h"
+#include "sc-api-ingest.h"
+
+#include "sc-admission.h"
+#include "sc-http.h"
 
 #include <string.h>
 
+struct _ScApiIngest
+{
+  ScWebAuth *auth;       /* the server's */
+  ScGroupCommit *commit; /* the server's */
+  ScWebMetrics *metrics; /* the server's */
+  ScDb *db;
+  ScSettings *settings;
+  ScClock *clock;
+};
+
 static void
-send_decision (SoupServerMessage *msg, ScWebServer *self,
+send_decision (SoupServerMessage *msg, ScApiIngest *self,
                const ScReservation *r, ScAdmitResult result, const char *reason)
 {
   g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
@@ -65,7 +78,7 @@ authorize_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
 {
   static const char *const members[]
       = { "stream", "token", "node", "role", NULL };
-  ScWebServer *self = data;
+  ScApiIngest *self = data;
   g_autoptr (ScNode) node = NULL;
   g_autoptr (ScUser) operator= NULL;
   g_autoptr (JsonObject) body = NULL;
@@ -82,7 +95,7 @@ authorize_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   if (!sc_http_require_path (msg, path, "/api/v1/ingest/authorize")
       || !sc_http_require_method (msg, "POST", NULL))
     return;
-  node = sc_web_server_authenticate_node (self, msg, &operator);
+  node = sc_web_auth_node (self->auth, msg, &operator);
   if (node == NULL && operator== NULL)
     return;
   if ((body = sc_http_read_json_object (msg)) == NULL
@@ -115,11 +128,11 @@ authorize_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   result = sc_admission_decide (self->db, &request, &r, &reason, &error);
   if (error != NULL)
     {
-      sc_web_server_send_db_error (self, msg, error);
+      sc_http_send_db_error (msg, error);
       return;
     }
   if (request.role != SC_ADMISSION_SCHEDULE)
-    self->metrics.authorize[result]++;
+    self->metrics->authorize[result]++;
   if (result != SC_ADMIT_OK && request.role != SC_ADMISSION_SCHEDULE)
     {
       g_autofree char *shown = sc_http_printable (stream, 64);
@@ -138,7 +151,7 @@ register_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
 {
   static const char *const members[]
       = { "name", "public_host", "rtsp_port", "rtmp_port", NULL };
-  ScWebServer *self = data;
+  ScApiIngest *self = data;
   g_autoptr (ScNode) node = NULL;
   g_autoptr (ScUser) operator= NULL;
   g_autoptr (JsonObject) body = NULL;
@@ -150,7 +163,7 @@ register_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   if (!sc_http_require_path (msg, path, "/api/v1/ingest/register")
       || !sc_http_require_method (msg, "POST", NULL))
     return;
-  node = sc_web_server_authenticate_node (self, msg, &operator);
+  node = sc_web_auth_node (self->auth, msg, &operator);
   if (node == NULL)
     {
       if (operator!= NULL)
@@ -191,7 +204,7 @@ register_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                           "invalid_field", "public_host: must be a host name");
       return;
     }
-  if (!sc_web_server_write_begin (self, msg))
+  if (!sc_group_commit_begin (self->commit, msg))
     return;
   g_free (node->public_host);
   node->public_host = g_strdup (host);
@@ -199,7 +212,7 @@ register_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   node->rtmp_port = ports[1];
   if (!sc_db_upsert_node (self->db, node, &error))
     {
-      sc_web_server_send_db_error (self, msg, error);
+      sc_http_send_db_error (msg, error);
       return;
     }
   g_message ("Node %s registered at %s (rtsp %d, rtmp %d)", node->name, host,
@@ -207,12 +220,43 @@ register_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
                                     "{}", 2);
-  sc_web_server_hold_until_commit (self, msg);
+  sc_group_commit_hold (self->commit, msg);
+}
+
+/**
+ * sc_api_ingest_new:
+ * @auth: (not nullable): outlives the part
+ * @commit: (not nullable): outlives the part
+ * @metrics: (not nullable): outlives the part
+ *
+ * Returns: (transfer full): the part, its routes added to @routes
+ */
+ScApiIngest *
+sc_api_ingest_new (const ScWebRoutes *routes, ScWebAuth *auth,
+                   ScGroupCommit *commit, ScDb *db, ScSettings *settings,
+                   ScClock *clock, ScWebMetrics *metrics)
+{
+  ScApiIngest *self = g_new0 (ScApiIngest, 1);
+
+  self->auth = auth;
+  self->commit = commit;
+  self->metrics = metrics;
+  self->db = g_object_ref (db);
+  self->settings = sc_settings_ref (settings);
+  self->clock = g_object_ref (clock);
+  sc_web_routes_add (routes, "/api/v1/ingest/register", register_handler, self);
+  sc_web_routes_add (routes, "/api/v1/ingest/authorize", authorize_handler,
+                     self);
+  return self;
 }
 
 void
-sc_api_ingest_register (ScWebServer *self)
+sc_api_ingest_free (ScApiIngest *self)
 {
-  sc_web_server_add_route (self, "/api/v1/ingest/register", register_handler);
-  sc_web_server_add_route (self, "/api/v1/ingest/authorize", authorize_handler);
+  if (self == NULL)
+    return;
+  g_object_unref (self->db);
+  sc_settings_unref (self->settings);
+  g_object_unref (self->clock);
+  g_free (self);
 }

@@ -15,8 +15,10 @@
 
 #include "config.h"
 
+#include "sc-api-reservations.h"
+
+#include "sc-http.h"
 #include "sc-ticket.h"
-#include "sc-web-server-private.h"
 
 #include <string.h>
 
@@ -26,6 +28,17 @@
 #define TICKETS_PATH "/api/v1/tickets"
 /* How long an "Open in uploader" link works (once). */
 #define TICKET_LINK_US (600 * SC_USEC_PER_SEC)
+
+struct _ScApiReservations
+{
+  ScWebAuth *auth;       /* the server's */
+  ScGroupCommit *commit; /* the server's */
+  ScWebMetrics *metrics; /* the server's */
+  ScDb *db;
+  ScSettings *settings;
+  ScClock *clock;
+  ScSealer *sealer;
+};
 
 static gboolean
 id_valid (const char *id)
@@ -42,34 +55,34 @@ send_not_found (SoupServerMessage *msg, const char *id)
 
 /* Sends the error for a failed ScDb/booking call. */
 static void
-send_booking_error (ScWebServer *self, SoupServerMessage *msg,
+send_booking_error (ScApiReservations *self, SoupServerMessage *msg,
                     const GError *error)
 {
   if (error->domain != SC_BOOKING_ERROR)
     {
-      sc_web_server_send_db_error (self, msg, error);
+      sc_http_send_db_error (msg, error);
       return;
     }
   switch ((ScBookingError)error->code)
     {
       case SC_BOOKING_ERROR_STREAM_TAKEN:
-        self->metrics.booking_conflicts++;
+        self->metrics->booking_conflicts++;
         sc_http_send_error (msg, SOUP_STATUS_CONFLICT, "stream_taken", "%s",
                             error->message);
         break;
       case SC_BOOKING_ERROR_QUOTA:
-        self->metrics.booking_rejected++;
+        self->metrics->booking_rejected++;
         sc_http_send_error (msg, SOUP_STATUS_CONFLICT, "quota", "%s",
                             error->message);
         break;
       case SC_BOOKING_ERROR_NO_CAPACITY:
-        self->metrics.booking_conflicts++;
+        self->metrics->booking_conflicts++;
         sc_http_send_error (msg, SOUP_STATUS_CONFLICT, "no_capacity", "%s",
                             error->message);
         break;
       case SC_BOOKING_ERROR_INVALID:
       case SC_BOOKING_ERROR_UNKNOWN_NODE:
-        self->metrics.booking_rejected++;
+        self->metrics->booking_rejected++;
         sc_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY,
                             "invalid_field", "%s", error->message);
         break;
@@ -86,7 +99,7 @@ send_booking_error (ScWebServer *self, SoupServerMessage *msg,
 
 /* @node: (nullable): the reservation's node, if the caller has it */
 static void
-send_ticket (ScWebServer *self, SoupServerMessage *msg, guint status,
+send_ticket (ScApiReservations *self, SoupServerMessage *msg, guint status,
              const ScReservation *r, const ScTicketSecrets *secrets,
              const ScNode *known_node)
 {
@@ -104,7 +117,7 @@ send_ticket (ScWebServer *self, SoupServerMessage *msg, guint status,
       if (error == NULL)
         g_set_error (&error, SC_DB_ERROR, SC_DB_ERROR_SCHEMA,
                      "Node %s of reservation %s vanished", r->node, r->id);
-      sc_web_server_send_db_error (self, msg, error);
+      sc_http_send_db_error (msg, error);
       return;
     }
   ticket = sc_ticket_to_json (r, node, secrets, self->settings->admit_early_s);
@@ -118,7 +131,7 @@ send_ticket (ScWebServer *self, SoupServerMessage *msg, guint status,
 }
 
 static void
-book (ScWebServer *self, SoupServerMessage *msg, ScUser *user)
+book (ScApiReservations *self, SoupServerMessage *msg, ScUser *user)
 {
   static const char *const members[]
       = { "stream", "start", "end", "visibility", "node", "owner", NULL };
@@ -149,7 +162,7 @@ book (ScWebServer *self, SoupServerMessage *msg, ScUser *user)
       || !sc_json_get_string (msg, body, "node", FALSE, &request.node)
       || !sc_json_get_string (msg, body, "owner", FALSE, &owner_name))
     {
-      self->metrics.booking_rejected++;
+      self->metrics->booking_rejected++;
       return;
     }
   if (visibility != NULL
@@ -180,7 +193,7 @@ book (ScWebServer *self, SoupServerMessage *msg, ScUser *user)
       if (owner == NULL)
         {
           if (error != NULL)
-            sc_web_server_send_db_error (self, msg, error);
+            sc_http_send_db_error (msg, error);
           else
             sc_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY,
                                 "invalid_field", "owner: no user named %s",
@@ -198,7 +211,7 @@ book (ScWebServer *self, SoupServerMessage *msg, ScUser *user)
           = (gint64)self->settings->max_hours_per_user * 3600 * SC_USEC_PER_SEC;
     }
 
-  if (!sc_web_server_write_begin (self, msg))
+  if (!sc_group_commit_begin (self->commit, msg))
     return;
   r = sc_db_book (self->db, self->sealer, &request, now_us, &secrets, &node,
                   &error);
@@ -208,7 +221,7 @@ book (ScWebServer *self, SoupServerMessage *msg, ScUser *user)
       return;
     }
   r->owner = g_strdup (owner != NULL ? owner->name : user->name);
-  self->metrics.bookings++;
+  self->metrics->bookings++;
   if (!g_log_writer_default_would_drop (G_LOG_LEVEL_INFO, G_LOG_DOMAIN))
     {
       guint8 hash[SC_TOKEN_HASH_LEN];
@@ -220,11 +233,11 @@ book (ScWebServer *self, SoupServerMessage *msg, ScUser *user)
               r->id, r->stream, r->node, r->owner, hash_short);
     }
   send_ticket (self, msg, SOUP_STATUS_CREATED, r, secrets, node);
-  sc_web_server_hold_until_commit (self, msg);
+  sc_group_commit_hold (self->commit, msg);
 }
 
 static void
-list (ScWebServer *self, SoupServerMessage *msg, GHashTable *query,
+list (ScApiReservations *self, SoupServerMessage *msg, GHashTable *query,
       ScUser *user)
 {
   g_autoptr (GError) error = NULL;
@@ -263,7 +276,7 @@ list (ScWebServer *self, SoupServerMessage *msg, GHashTable *query,
 
       if (error != NULL)
         {
-          sc_web_server_send_db_error (self, msg, error);
+          sc_http_send_db_error (msg, error);
           return;
         }
       owner_id = who != NULL ? who->id : -1;
@@ -273,7 +286,7 @@ list (ScWebServer *self, SoupServerMessage *msg, GHashTable *query,
                                   g_strcmp0 (state, "all") == 0, limit, &error);
   if (rows == NULL)
     {
-      sc_web_server_send_db_error (self, msg, error);
+      sc_http_send_db_error (msg, error);
       return;
     }
   json_builder_begin_object (b);
@@ -292,7 +305,7 @@ list (ScWebServer *self, SoupServerMessage *msg, GHashTable *query,
 
 /* The reservation @id if @user may see it; otherwise NULL with 404 sent. */
 static ScReservation *
-get_visible (ScWebServer *self, SoupServerMessage *msg, ScUser *user,
+get_visible (ScApiReservations *self, SoupServerMessage *msg, ScUser *user,
              const char *id)
 {
   g_autoptr (GError) error = NULL;
@@ -318,7 +331,8 @@ get_visible (ScWebServer *self, SoupServerMessage *msg, ScUser *user,
 }
 
 static void
-ticket (ScWebServer *self, SoupServerMessage *msg, ScUser *user, const char *id)
+ticket (ScApiReservations *self, SoupServerMessage *msg, ScUser *user,
+        const char *id)
 {
   g_autoptr (ScReservation) r = get_visible (self, msg, user, id);
   g_autoptr (ScTicketSecrets) secrets = NULL;
@@ -336,7 +350,7 @@ ticket (ScWebServer *self, SoupServerMessage *msg, ScUser *user, const char *id)
 }
 
 static void
-ticket_link (ScWebServer *self, SoupServerMessage *msg, ScUser *user,
+ticket_link (ScApiReservations *self, SoupServerMessage *msg, ScUser *user,
              const char *id)
 {
   g_autoptr (ScReservation) r = get_visible (self, msg, user, id);
@@ -358,13 +372,13 @@ ticket_link (ScWebServer *self, SoupServerMessage *msg, ScUser *user,
                           id);
       return;
     }
-  if (!sc_web_server_write_begin (self, msg))
+  if (!sc_group_commit_begin (self->commit, msg))
     return;
   token = sc_db_add_ticket_link (self->db, id, now_us, now_us + TICKET_LINK_US,
                                  &error);
   if (token == NULL)
     {
-      sc_web_server_send_db_error (self, msg, error);
+      sc_http_send_db_error (msg, error);
       return;
     }
   path = g_strconcat (TICKETS_PATH "/", token, NULL);
@@ -377,7 +391,7 @@ ticket_link (ScWebServer *self, SoupServerMessage *msg, ScUser *user,
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   sc_http_send_json (msg, SOUP_STATUS_CREATED, root, NULL);
-  sc_web_server_hold_until_commit (self, msg);
+  sc_group_commit_hold (self->commit, msg);
 }
 
 /* GET /api/v1/tickets/TOKEN: no key; the token is the capability. */
@@ -385,7 +399,7 @@ static void
 tickets_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                  GHashTable *query, gpointer data)
 {
-  ScWebServer *self = data;
+  ScApiReservations *self = data;
   const char *token = path + strlen (TICKETS_PATH);
   g_autoptr (GError) error = NULL;
   g_autoptr (ScReservation) r = NULL;
@@ -400,8 +414,8 @@ tickets_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
     }
   token++;
   if (!sc_http_require_method (msg, "GET", NULL)
-      || !sc_web_server_check_not_blocked (self, msg)
-      || !sc_web_server_write_begin (self, msg))
+      || !sc_web_auth_check_not_blocked (self->auth, msg)
+      || !sc_group_commit_begin (self->commit, msg))
     return;
   id = sc_db_take_ticket_link (self->db, token, sc_clock_now_us (self->clock),
                                &error);
@@ -433,11 +447,12 @@ tickets_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
     }
   g_info ("Ticket of %s handed out by link", id);
   send_ticket (self, msg, SOUP_STATUS_OK, r, secrets, NULL);
-  sc_web_server_hold_until_commit (self, msg);
+  sc_group_commit_hold (self->commit, msg);
 }
 
 static void
-cancel (ScWebServer *self, SoupServerMessage *msg, ScUser *user, const char *id)
+cancel (ScApiReservations *self, SoupServerMessage *msg, ScUser *user,
+        const char *id)
 {
   g_autoptr (ScReservation) r = get_visible (self, msg, user, id);
   g_autoptr (ScReservation) cancelled = NULL;
@@ -446,7 +461,7 @@ cancel (ScWebServer *self, SoupServerMessage *msg, ScUser *user, const char *id)
 
   if (r == NULL)
     return;
-  if (!sc_web_server_write_begin (self, msg))
+  if (!sc_group_commit_begin (self->commit, msg))
     return;
   cancelled
       = sc_db_cancel (self->db, id, sc_clock_now_us (self->clock), &error);
@@ -455,18 +470,18 @@ cancel (ScWebServer *self, SoupServerMessage *msg, ScUser *user, const char *id)
       send_booking_error (self, msg, error);
       return;
     }
-  self->metrics.cancellations++;
+  self->metrics->cancellations++;
   g_info ("Cancelled %s (stream %s) by %s", id, r->stream, user->name);
   node = sc_reservation_to_json (cancelled);
   sc_http_send_json (msg, SOUP_STATUS_OK, node, NULL);
-  sc_web_server_hold_until_commit (self, msg);
+  sc_group_commit_hold (self->commit, msg);
 }
 
 static void
 reservations_handler (SoupServer *soup, SoupServerMessage *msg,
                       const char *path, GHashTable *query, gpointer data)
 {
-  ScWebServer *self = data;
+  ScApiReservations *self = data;
   const char *rest = path + strlen (RESERVATIONS_PATH);
   g_autoptr (ScUser) user = NULL;
   g_auto (GStrv) parts = NULL;
@@ -512,7 +527,7 @@ reservations_handler (SoupServer *soup, SoupServerMessage *msg,
         return;
     }
 
-  if ((user = sc_web_server_authenticate (self, msg)) == NULL)
+  if ((user = sc_web_auth_user (self->auth, msg)) == NULL)
     return;
   if (parts[0] == NULL)
     {
@@ -543,7 +558,7 @@ static void
 availability_handler (SoupServer *soup, SoupServerMessage *msg,
                       const char *path, GHashTable *query, gpointer data)
 {
-  ScWebServer *self = data;
+  ScApiReservations *self = data;
   g_autoptr (ScUser) user = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) nodes = NULL;
@@ -556,7 +571,7 @@ availability_handler (SoupServer *soup, SoupServerMessage *msg,
 
   if (!sc_http_require_path (msg, path, "/api/v1/availability")
       || !sc_http_require_method (msg, "GET", NULL)
-      || (user = sc_web_server_authenticate (self, msg)) == NULL
+      || (user = sc_web_auth_user (self->auth, msg)) == NULL
       || !sc_query_get_time (msg, query, "from", now_us, &from_us)
       || !sc_query_get_time (msg, query, "to", from_us + DAY_US, &to_us))
     return;
@@ -569,7 +584,7 @@ availability_handler (SoupServer *soup, SoupServerMessage *msg,
   nodes = sc_db_list_nodes (self->db, &error);
   if (nodes == NULL)
     {
-      sc_web_server_send_db_error (self, msg, error);
+      sc_http_send_db_error (msg, error);
       return;
     }
 
@@ -593,7 +608,7 @@ availability_handler (SoupServer *soup, SoupServerMessage *msg,
       booked = sc_db_booked_intervals (self->db, node, from_us, to_us, &error);
       if (booked == NULL)
         {
-          sc_web_server_send_db_error (self, msg, error);
+          sc_http_send_db_error (msg, error);
           return;
         }
       segments
@@ -630,10 +645,44 @@ availability_handler (SoupServer *soup, SoupServerMessage *msg,
   sc_http_send_json (msg, SOUP_STATUS_OK, root, NULL);
 }
 
-void
-sc_api_reservations_register (ScWebServer *self)
+/**
+ * sc_api_reservations_new:
+ * @auth: (not nullable): outlives the part
+ * @commit: (not nullable): outlives the part
+ * @metrics: (not nullable): outlives the part
+ *
+ * Returns: (transfer full): the part, its routes added to @routes
+ */
+ScApiReservations *
+sc_api_reservations_new (const ScWebRoutes *routes, ScWebAuth *auth,
+                         ScGroupCommit *commit, ScDb *db, ScSettings *settings,
+                         ScClock *clock, ScWebMetrics *metrics,
+                         ScSealer *sealer)
 {
-  sc_web_server_add_route (self, RESERVATIONS_PATH, reservations_handler);
-  sc_web_server_add_route (self, "/api/v1/availability", availability_handler);
-  sc_web_server_add_route (self, TICKETS_PATH, tickets_handler);
+  ScApiReservations *self = g_new0 (ScApiReservations, 1);
+
+  self->auth = auth;
+  self->commit = commit;
+  self->metrics = metrics;
+  self->db = g_object_ref (db);
+  self->settings = sc_settings_ref (settings);
+  self->clock = g_object_ref (clock);
+  self->sealer = g_object_ref (sealer);
+  sc_web_routes_add (routes, RESERVATIONS_PATH, reservations_handler, self);
+  sc_web_routes_add (routes, "/api/v1/availability", availability_handler,
+                     self);
+  sc_web_routes_add (routes, TICKETS_PATH, tickets_handler, self);
+  return self;
+}
+
+void
+sc_api_reservations_free (ScApiReservations *self)
+{
+  if (self == NULL)
+    return;
+  g_object_unref (self->sealer);
+  g_object_unref (self->db);
+  sc_settings_unref (self->settings);
+  g_object_unref (self->clock);
+  g_free (self);
 }

@@ -36,16 +36,16 @@
 
 #include "config.h"
 
+#include "sc-api-session.h"
+
+#include "sc-http.h"
 #include "sc-password.h"
-#include "sc-web-server-private.h"
+#include "sc-web-session.h"
 
 #include <openssl/crypto.h>
 #include <string.h>
 
 #define SESSION_PATH "/api/v1/session"
-#define COOKIE_NAME "slotcast_session"
-#define CSRF_HEADER "X-CSRF-Token"
-#define CSRF_CONTEXT "slotcast-csrf"
 #define MAX_NAME_LEN 64
 /* Password checks running at once (each takes ~50 ms and 32 MiB); one per
  * address, so no address can queue work faster than it is refused. */
@@ -53,80 +53,21 @@
 /* Logins waiting for a check, from as many addresses. */
 #define MAX_LOGINS_QUEUED 256
 
-/**
- * sc_web_session_dup_cookie:
- *
- * Returns: (transfer full) (nullable): the session token of @msg's
- *   `Cookie` header
- */
-char *
-sc_web_session_dup_cookie (SoupServerMessage *msg)
+/* Reference-counted (g_rc_box): a password check running on a worker
+ * thread holds a reference, and finds @closed set if the server went. */
+struct _ScApiSession
 {
-  const char *header = soup_message_headers_get_one (
-      soup_server_message_get_request_headers (msg), "Cookie");
-  g_autoptr (GHashTable) cookies = NULL;
-  const char *token;
-
-  if (header == NULL)
-    return NULL;
-  cookies = soup_header_parse_semi_param_list (header);
-  token = g_hash_table_lookup (cookies, COOKIE_NAME);
-  return token != NULL && token[0] != '\0' ? g_strdup (token) : NULL;
-}
-
-/* Returns: (transfer full): the CSRF token that goes with @token. */
-static char *
-csrf_for (const char *token)
-{
-  return g_compute_hmac_for_string (G_CHECKSUM_SHA256, (const guchar *)token,
-                                    strlen (token), CSRF_CONTEXT, -1);
-}
-
-/**
- * sc_web_session_check_csrf:
- *
- * Returns: whether @msg carries the CSRF token of the session @token (a
- *   request that changes nothing needs none); 403 has been sent otherwise
- */
-gboolean
-sc_web_session_check_csrf (SoupServerMessage *msg, const char *token)
-{
-  const char *method = soup_server_message_get_method (msg);
-  const char *sent = soup_message_headers_get_one (
-      soup_server_message_get_request_headers (msg), CSRF_HEADER);
-  g_autofree char *want = NULL;
-
-  if (strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0)
-    return TRUE;
-  want = csrf_for (token);
-  if (sent != NULL && strlen (sent) == strlen (want)
-      && CRYPTO_memcmp (sent, want, strlen (want)) == 0)
-    return TRUE;
-  sc_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "csrf",
-                      "Requests that change something need the " CSRF_HEADER
-                      " header of your session; reload the page");
-  return FALSE;
-}
-
-static void
-set_cookie (ScWebServer *self, SoupServerMessage *msg, const char *token,
-            int max_age_s)
-{
-  g_autofree char *pair = g_strconcat (COOKIE_NAME "=", token, NULL);
-  /* Parsed rather than soup_cookie_new(), which insists on a domain: the
-   * cookie stays host-only. */
-  g_autoptr (SoupCookie) cookie = soup_cookie_parse (pair, NULL);
-  g_autofree char *header = NULL;
-
-  soup_cookie_set_path (cookie, "/");
-  soup_cookie_set_max_age (cookie, max_age_s);
-  soup_cookie_set_http_only (cookie, TRUE);
-  soup_cookie_set_secure (cookie, self->tls);
-  soup_cookie_set_same_site_policy (cookie, SOUP_SAME_SITE_POLICY_STRICT);
-  header = soup_cookie_to_set_cookie_header (cookie);
-  soup_message_headers_append (soup_server_message_get_response_headers (msg),
-                               "Set-Cookie", header);
-}
+  ScWebAuth *auth;       /* the server's */
+  ScGroupCommit *commit; /* the server's */
+  ScWebMetrics *metrics; /* the server's */
+  ScDb *db;
+  ScSettings *settings;
+  ScClock *clock;
+  gboolean closed;            /* sc_api_session_free() was called */
+  GHashTable *pending_logins; /* addresses with a login checked or waiting */
+  guint logins_checking;      /* password checks running */
+  GQueue logins_waiting;      /* Login, oldest first */
+};
 
 static void
 send_session (SoupServerMessage *msg, guint status, const ScUser *user,
@@ -134,7 +75,7 @@ send_session (SoupServerMessage *msg, guint status, const ScUser *user,
 {
   g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
   g_autoptr (JsonNode) root = NULL;
-  g_autofree char *csrf = csrf_for (token);
+  g_autofree char *csrf = sc_web_session_csrf_for (token);
   g_autofree char *expires = sc_time_format_us (expires_us);
 
   json_builder_begin_object (b);
@@ -204,9 +145,10 @@ static void on_login_checked (GObject *source, GAsyncResult *result,
                               gpointer data);
 
 static void
-start_check (ScWebServer *self, Login *login)
+start_check (ScApiSession *self, Login *login)
 {
-  g_autoptr (GTask) task = g_task_new (self, NULL, on_login_checked, NULL);
+  g_autoptr (GTask) task
+      = g_task_new (NULL, NULL, on_login_checked, g_rc_box_acquire (self));
 
   self->logins_checking++;
   g_task_set_task_data (task, login, (GDestroyNotify)login_free);
@@ -215,7 +157,7 @@ start_check (ScWebServer *self, Login *login)
 
 /* A check ended: the next waiting login whose client is still there. */
 static void
-start_next (ScWebServer *self)
+start_next (ScApiSession *self)
 {
   Login *login;
 
@@ -232,25 +174,31 @@ start_next (ScWebServer *self)
     }
 }
 
-/**
- * sc_api_session_drop_waiting:
- *
- * Forgets the logins waiting for a check (the server stops).
- */
-void
-sc_api_session_drop_waiting (ScWebServer *self)
+static void
+session_clear (gpointer data)
 {
-  Login *login;
+  ScApiSession *self = data;
 
-  while ((login = g_queue_pop_head (&self->logins_waiting)) != NULL)
-    login_free (login);
+  g_hash_table_unref (self->pending_logins);
+  g_object_unref (self->db);
+  sc_settings_unref (self->settings);
+  g_object_unref (self->clock);
 }
+
+static void login_checked (ScApiSession *self, Login *login);
 
 static void
 on_login_checked (GObject *source, GAsyncResult *result, gpointer data)
 {
-  ScWebServer *self = SC_WEB_SERVER (source);
-  Login *login = g_task_get_task_data (G_TASK (result));
+  ScApiSession *self = data;
+
+  login_checked (self, g_task_get_task_data (G_TASK (result)));
+  g_rc_box_release_full (self, session_clear);
+}
+
+static void
+login_checked (ScApiSession *self, Login *login)
+{
   SoupServerMessage *msg = login->msg;
   g_autoptr (GError) error = NULL;
   g_autofree char *token = NULL;
@@ -259,28 +207,27 @@ on_login_checked (GObject *source, GAsyncResult *result, gpointer data)
       = now_us + (gint64)self->settings->session_lifetime_s * SC_USEC_PER_SEC;
 
   self->logins_checking--;
-  if (self->pending_logins != NULL)
-    g_hash_table_remove (self->pending_logins, login->address);
-  if (self->soup != NULL)
+  g_hash_table_remove (self->pending_logins, login->address);
+  if (!self->closed)
     start_next (self);
   /* The server is gone, or the client: nobody to answer, nothing to do. */
-  if (self->soup == NULL || login->gone)
+  if (self->closed || login->gone)
     return;
   if (!login->ok || login->user == NULL)
     {
-      self->metrics.bad_logins++;
+      self->metrics->bad_logins++;
       g_message ("Failed web login as %s from %s",
                  login->user != NULL ? login->user->name : "(unknown user)",
                  login->address);
-      if (!sc_web_server_record_auth_failure (self, msg))
+      if (!sc_web_auth_record_failure (self->auth, msg))
         sc_http_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "bad_login",
                             "Wrong user name or password");
       soup_server_message_unpause (msg);
       return;
     }
   /* Blocked while the check ran (other guesses failed meanwhile). */
-  if (!sc_web_server_check_not_blocked (self, msg)
-      || !sc_web_server_write_begin (self, msg))
+  if (!sc_web_auth_check_not_blocked (self->auth, msg)
+      || !sc_group_commit_begin (self->commit, msg))
     {
       soup_server_message_unpause (msg);
       return;
@@ -289,16 +236,17 @@ on_login_checked (GObject *source, GAsyncResult *result, gpointer data)
                              &error);
   if (token == NULL)
     {
-      sc_web_server_send_db_error (self, msg, error);
+      sc_http_send_db_error (msg, error);
       soup_server_message_unpause (msg);
       return;
     }
-  self->metrics.logins++;
+  self->metrics->logins++;
   g_message ("Web login as %s from %s", login->user->name, login->address);
-  set_cookie (self, msg, token, self->settings->session_lifetime_s);
+  sc_web_session_set_cookie (msg, token, self->settings->session_lifetime_s,
+                             self->settings->tls);
   send_session (msg, SOUP_STATUS_CREATED, login->user, token, expires_us);
   /* Still paused: released once the session row is committed. */
-  sc_web_server_hold_until_commit (self, msg);
+  sc_group_commit_hold (self->commit, msg);
 }
 
 /* Login CSRF: only JSON, and nothing the browser says comes from another
@@ -328,7 +276,7 @@ check_login_origin (SoupServerMessage *msg)
 }
 
 static void
-login (ScWebServer *self, SoupServerMessage *msg)
+login (ScApiSession *self, SoupServerMessage *msg)
 {
   static const char *const allowed[] = { "name", "password", NULL };
   g_autoptr (JsonObject) body = NULL;
@@ -340,7 +288,8 @@ login (ScWebServer *self, SoupServerMessage *msg)
 
   if (address == NULL)
     address = "unknown";
-  if (!check_login_origin (msg) || !sc_web_server_check_not_blocked (self, msg)
+  if (!check_login_origin (msg)
+      || !sc_web_auth_check_not_blocked (self->auth, msg)
       || (body = sc_http_read_json_object (msg)) == NULL
       || !sc_json_check_members (msg, body, allowed)
       || !sc_json_get_string (msg, body, "name", TRUE, &name)
@@ -381,7 +330,7 @@ login (ScWebServer *self, SoupServerMessage *msg)
   if (error != NULL)
     {
       login_free (login);
-      sc_web_server_send_db_error (self, msg, error);
+      sc_http_send_db_error (msg, error);
       return;
     }
   g_signal_connect (msg, "disconnected", G_CALLBACK (on_login_disconnected),
@@ -400,7 +349,7 @@ static void
 session_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                  GHashTable *query, gpointer data)
 {
-  ScWebServer *self = data;
+  ScApiSession *self = data;
   const char *method = soup_server_message_get_method (msg);
   g_autofree char *token = NULL;
   g_autoptr (ScUser) user = NULL;
@@ -422,7 +371,7 @@ session_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
         self->db, token, sc_clock_now_us (self->clock), &expires_us, &error);
   if (error != NULL)
     {
-      sc_web_server_send_db_error (self, msg, error);
+      sc_http_send_db_error (msg, error);
       return;
     }
   if (user == NULL)
@@ -439,21 +388,62 @@ session_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
 
   /* DELETE: log out. */
   if (!sc_web_session_check_csrf (msg, token)
-      || !sc_web_server_write_begin (self, msg))
+      || !sc_group_commit_begin (self->commit, msg))
     return;
   if (!sc_db_delete_session (self->db, token, &error))
     {
-      sc_web_server_send_db_error (self, msg, error);
+      sc_http_send_db_error (msg, error);
       return;
     }
   g_message ("Web logout of %s", user->name);
-  set_cookie (self, msg, "", 0);
+  sc_web_session_set_cookie (msg, "", 0, self->settings->tls);
   soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
-  sc_web_server_hold_until_commit (self, msg);
+  sc_group_commit_hold (self->commit, msg);
 }
 
-void
-sc_api_session_register (ScWebServer *self)
+/**
+ * sc_api_session_new:
+ * @auth: (not nullable): outlives the part
+ * @commit: (not nullable): outlives the part
+ * @metrics: (not nullable): outlives the part
+ *
+ * Returns: (transfer full): the part, its route added to @routes
+ */
+ScApiSession *
+sc_api_session_new (const ScWebRoutes *routes, ScWebAuth *auth,
+                    ScGroupCommit *commit, ScDb *db, ScSettings *settings,
+                    ScClock *clock, ScWebMetrics *metrics)
 {
-  sc_web_server_add_route (self, SESSION_PATH, session_handler);
+  ScApiSession *self = g_rc_box_new0 (ScApiSession);
+
+  self->auth = auth;
+  self->commit = commit;
+  self->metrics = metrics;
+  self->db = g_object_ref (db);
+  self->settings = sc_settings_ref (settings);
+  self->clock = g_object_ref (clock);
+  self->pending_logins
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_queue_init (&self->logins_waiting);
+  sc_web_routes_add (routes, SESSION_PATH, session_handler, self);
+  return self;
+}
+
+/**
+ * sc_api_session_free:
+ *
+ * Forgets the logins waiting for a check (the server goes); checks still
+ * running end without an answer.
+ */
+void
+sc_api_session_free (ScApiSession *self)
+{
+  Login *login;
+
+  if (self == NULL)
+    return;
+  self->closed = TRUE;
+  while ((login = g_queue_pop_head (&self->logins_waiting)) != NULL)
+    login_free (login);
+  g_rc_box_release_full (self, session_clear);
 }

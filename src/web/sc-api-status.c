@@ -8,11 +8,23 @@
 
 #include "config.h"
 
-#include "sc-web-server-private.h"
+#include "sc-api-status.h"
+
+#include "sc-http.h"
 
 #include <string.h>
 
 #define RECENT_REFUSALS_US (3600 * SC_USEC_PER_SEC)
+
+struct _ScApiStatus
+{
+  ScWebAuth *auth;        /* the server's */
+  ScWebMetrics *metrics;  /* the server's */
+  ScNodeReports *reports; /* the server's */
+  ScDb *db;
+  ScClock *clock;
+  gint64 started_us;
+};
 
 static gboolean
 exact_get (SoupServerMessage *msg, const char *path, const char *want)
@@ -43,8 +55,8 @@ static void
 metrics_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                  GHashTable *query, gpointer data)
 {
-  ScWebServer *self = data;
-  ScWebMetrics *m = &self->metrics;
+  ScApiStatus *self = data;
+  ScWebMetrics *m = self->metrics;
   GString *out;
 
   if (!exact_get (msg, path, "/metrics"))
@@ -111,7 +123,7 @@ metrics_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                           "%" G_GUINT64_FORMAT "\n",
                           m->bad_logins);
   {
-    g_autoptr (GPtrArray) live = sc_web_server_dup_live (self);
+    g_autoptr (GPtrArray) live = sc_node_reports_dup_live (self->reports);
 
     guint n_live = 0;
 
@@ -155,7 +167,7 @@ metrics_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
           "slotcast_ingest_refusals_total{reason=\"%s\"} %" G_GUINT64_FORMAT
           "\n",
           sc_admit_result_to_string (r),
-          sc_web_server_count_refusals (self, r));
+          sc_node_reports_count_refusals (self->reports, r));
   }
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
@@ -168,13 +180,13 @@ metrics_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
 /* "recent_refusals": the last hour's, newest first; operators only, as
  * they carry addresses. */
 static void
-add_recent_refusals (ScWebServer *self, const ScUser *user, JsonBuilder *b)
+add_recent_refusals (ScApiStatus *self, const ScUser *user, JsonBuilder *b)
 {
   g_autoptr (GPtrArray) recent = NULL;
   gint64 since_us = sc_clock_now_us (self->clock) - RECENT_REFUSALS_US;
 
   if (user->role == SC_ROLE_OPERATOR)
-    recent = sc_web_server_dup_refusals (self, since_us);
+    recent = sc_node_reports_dup_refusals (self->reports, since_us);
   json_builder_set_member_name (b, "recent_refusals");
   json_builder_begin_array (b);
   for (guint i = 0; recent != NULL && i < recent->len; i++)
@@ -186,16 +198,16 @@ static void
 streams_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                  GHashTable *query, gpointer data)
 {
-  ScWebServer *self = data;
+  ScApiStatus *self = data;
   g_autoptr (ScUser) user = NULL;
   g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GPtrArray) live = NULL;
 
   if (!exact_get (msg, path, "/api/v1/streams")
-      || (user = sc_web_server_authenticate (self, msg)) == NULL)
+      || (user = sc_web_auth_user (self->auth, msg)) == NULL)
     return;
-  live = sc_web_server_dup_live (self);
+  live = sc_node_reports_dup_live (self->reports);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "streams");
   json_builder_begin_array (b);
@@ -216,7 +228,8 @@ streams_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   for (int r = SC_ADMIT_OK + 1; r < SC_ADMIT_N_RESULTS; r++)
     {
       json_builder_set_member_name (b, sc_admit_result_to_string (r));
-      json_builder_add_int_value (b, sc_web_server_count_refusals (self, r));
+      json_builder_add_int_value (
+          b, sc_node_reports_count_refusals (self->reports, r));
     }
   json_builder_end_object (b);
   add_recent_refusals (self, user, b);
@@ -229,7 +242,7 @@ static void
 nodes_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                GHashTable *query, gpointer data)
 {
-  ScWebServer *self = data;
+  ScApiStatus *self = data;
   g_autoptr (ScUser) user = NULL;
   g_autoptr (GPtrArray) nodes = NULL;
   g_autoptr (GError) error = NULL;
@@ -237,11 +250,11 @@ nodes_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   g_autoptr (JsonNode) root = NULL;
 
   if (!exact_get (msg, path, "/api/v1/nodes")
-      || (user = sc_web_server_authenticate (self, msg)) == NULL)
+      || (user = sc_web_auth_user (self->auth, msg)) == NULL)
     return;
   if ((nodes = sc_db_list_nodes (self->db, &error)) == NULL)
     {
-      sc_web_server_send_db_error (self, msg, error);
+      sc_http_send_db_error (msg, error);
       return;
     }
   json_builder_begin_object (b);
@@ -279,13 +292,13 @@ static void
 me_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
             GHashTable *query, gpointer data)
 {
-  ScWebServer *self = data;
+  ScApiStatus *self = data;
   g_autoptr (ScUser) user = NULL;
   g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
   g_autoptr (JsonNode) root = NULL;
 
   if (!exact_get (msg, path, "/api/v1/me")
-      || (user = sc_web_server_authenticate (self, msg)) == NULL)
+      || (user = sc_web_auth_user (self->auth, msg)) == NULL)
     return;
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "name");
@@ -297,12 +310,41 @@ me_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   sc_http_send_json (msg, SOUP_STATUS_OK, root, NULL);
 }
 
-void
-sc_api_status_register (ScWebServer *self)
+/**
+ * sc_api_status_new:
+ * @auth: (not nullable): outlives the part
+ * @metrics: (not nullable): outlives the part
+ * @reports: (not nullable): what is live; outlives the part
+ *
+ * Returns: (transfer full): the part, its routes added to @routes
+ */
+ScApiStatus *
+sc_api_status_new (const ScWebRoutes *routes, ScWebAuth *auth, ScDb *db,
+                   ScClock *clock, ScWebMetrics *metrics,
+                   ScNodeReports *reports)
 {
-  sc_web_server_add_route (self, "/healthz", healthz_handler);
-  sc_web_server_add_route (self, "/metrics", metrics_handler);
-  sc_web_server_add_route (self, "/api/v1/streams", streams_handler);
-  sc_web_server_add_route (self, "/api/v1/nodes", nodes_handler);
-  sc_web_server_add_route (self, "/api/v1/me", me_handler);
+  ScApiStatus *self = g_new0 (ScApiStatus, 1);
+
+  self->auth = auth;
+  self->metrics = metrics;
+  self->reports = reports;
+  self->db = g_object_ref (db);
+  self->clock = g_object_ref (clock);
+  self->started_us = sc_clock_now_us (clock);
+  sc_web_routes_add (routes, "/healthz", healthz_handler, self);
+  sc_web_routes_add (routes, "/metrics", metrics_handler, self);
+  sc_web_routes_add (routes, "/api/v1/streams", streams_handler, self);
+  sc_web_routes_add (routes, "/api/v1/nodes", nodes_handler, self);
+  sc_web_routes_add (routes, "/api/v1/me", me_handler, self);
+  return self;
+}
+
+void
+sc_api_status_free (ScApiStatus *self)
+{
+  if (self == NULL)
+    return;
+  g_object_unref (self->db);
+  g_object_unref (self->clock);
+  g_free (self);
 }

@@ -69,6 +69,19 @@ sc_http_send_error (SoupServerMessage *msg, guint status, const char *code,
 }
 
 /**
+ * sc_http_send_db_error:
+ *
+ * Logs @error and answers 500 without telling the client more.
+ */
+void
+sc_http_send_db_error (SoupServerMessage *msg, const GError *error)
+{
+  g_warning ("Database error: %s", error->message);
+  sc_http_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
+                      "The server could not complete the request");
+}
+
+/**
  * sc_http_require_path:
  * @path: the request's path
  * @want: the one path the handler serves

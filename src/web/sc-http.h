@@ -10,6 +10,7 @@ void sc_http_send_json (SoupServerMessage *msg, guint status, JsonNode *node,
                         const char *content_type);
 void sc_http_send_error (SoupServerMessage *msg, guint status, const char *code,
                          const char *format, ...) G_GNUC_PRINTF (4, 5);
+void sc_http_send_db_error (SoupServerMessage *msg, const GError *error);
 gboolean sc_http_require_path (SoupServerMessage *msg, const char *path,
                                const char *want);
 gboolean sc_http_require_method (SoupServerMessage *msg, const char *allow,

@@ -11,7 +11,9 @@
 
 #include "config.h"
 
-#include "sc-web-server-private.h"
+#include "sc-node-reports.h"
+
+#include "sc-http.h"
 
 #include <string.h>
 
@@ -19,16 +21,25 @@
 #define MAX_REPORTED_STREAMS 1024
 #define MAX_REPORTED_REFUSALS 256
 
-struct _ScNodeReport
+typedef struct
 {
   gint64 at_us;
   GPtrArray *streams;  /* element-type ScLiveStream */
   GPtrArray *refusals; /* element-type ScRefusal */
   guint64 refused[SC_ADMIT_N_RESULTS];
+} ScNodeReport;
+
+struct _ScNodeReports
+{
+  ScWebAuth *auth; /* the server's */
+  ScDb *db;
+  ScClock *clock;
+  ScLiveSource live;        /* dup_live NULL: no ingest in this process */
+  GHashTable *node_reports; /* node name → ScNodeReport */
 };
 
-void
-sc_node_report_free (ScNodeReport *report)
+static void
+node_report_free (ScNodeReport *report)
 {
   g_ptr_array_unref (report->streams);
   g_ptr_array_unref (report->refusals);
@@ -37,7 +48,7 @@ sc_node_report_free (ScNodeReport *report)
 
 /* Reports young enough to count. */
 static GPtrArray *
-fresh_reports (ScWebServer *self)
+fresh_reports (ScNodeReports *self)
 {
   GPtrArray *out = g_ptr_array_new ();
   gint64 now_us = sc_clock_now_us (self->clock);
@@ -56,14 +67,14 @@ fresh_reports (ScWebServer *self)
 }
 
 /**
- * sc_web_server_dup_live:
+ * sc_node_reports_dup_live:
  *
  * Returns: (transfer full) (element-type ScLiveStream): the streams live
  *   on the ingest of this process and on the nodes that report, with their
  *   reservations' owner and visibility (looked up once per report)
  */
 GPtrArray *
-sc_web_server_dup_live (ScWebServer *self)
+sc_node_reports_dup_live (ScNodeReports *self)
 {
   GPtrArray *out = self->live.dup_live != NULL
                        ? self->live.dup_live (self->live.data)
@@ -91,12 +102,12 @@ sc_web_server_dup_live (ScWebServer *self)
 }
 
 /**
- * sc_web_server_count_refusals:
+ * sc_node_reports_count_refusals:
  *
  * Returns: how many publishers and viewers the ingests refused for @reason
  */
 guint64
-sc_web_server_count_refusals (ScWebServer *self, ScAdmitResult reason)
+sc_node_reports_count_refusals (ScNodeReports *self, ScAdmitResult reason)
 {
   g_autoptr (GPtrArray) reports = fresh_reports (self);
   guint64 n = self->live.get_refusals != NULL
@@ -118,13 +129,13 @@ newest_first (gconstpointer a, gconstpointer b)
 }
 
 /**
- * sc_web_server_dup_refusals:
+ * sc_node_reports_dup_refusals:
  *
  * Returns: (transfer full) (element-type ScRefusal): the refusals at or
  *   after @since_us on every ingest, newest first
  */
 GPtrArray *
-sc_web_server_dup_refusals (ScWebServer *self, gint64 since_us)
+sc_node_reports_dup_refusals (ScNodeReports *self, gint64 since_us)
 {
   GPtrArray *out
       = self->live.dup_refusals != NULL
@@ -200,7 +211,7 @@ parse_stream (JsonObject *object, const char *node)
  * reservation, once per report; a stream whose reservation is not here
  * is dropped. */
 static void
-add_owners (ScWebServer *self, GPtrArray *streams)
+add_owners (ScNodeReports *self, GPtrArray *streams)
 {
   for (guint i = streams->len; i-- > 0;)
     {
@@ -233,7 +244,7 @@ report_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
 {
   static const char *const members[]
       = { "streams", "refused", "recent_refusals", NULL };
-  ScWebServer *self = data;
+  ScNodeReports *self = data;
   g_autoptr (ScNode) node = NULL;
   g_autoptr (ScUser) operator= NULL;
   g_autoptr (JsonObject) body = NULL;
@@ -243,7 +254,7 @@ report_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   if (!sc_http_require_path (msg, path, "/api/v1/ingest/streams")
       || !sc_http_require_method (msg, "POST", NULL))
     return;
-  node = sc_web_server_authenticate_node (self, msg, &operator);
+  node = sc_web_auth_node (self->auth, msg, &operator);
   if (node == NULL)
     {
       if (operator!= NULL)
@@ -267,7 +278,7 @@ report_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
       || !parse_array (msg, body, "recent_refusals", MAX_REPORTED_REFUSALS,
                        parse_refusal, node->name, report->refusals))
     {
-      sc_node_report_free (report);
+      node_report_free (report);
       return;
     }
   add_owners (self, report->streams);
@@ -287,8 +298,47 @@ report_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
 }
 
-void
-sc_node_reports_register (ScWebServer *self)
+/**
+ * sc_node_reports_new:
+ * @auth: (not nullable): outlives the part
+ *
+ * Returns: (transfer full): the part, its route added to @routes
+ */
+ScNodeReports *
+sc_node_reports_new (const ScWebRoutes *routes, ScWebAuth *auth, ScDb *db,
+                     ScClock *clock)
 {
-  sc_web_server_add_route (self, "/api/v1/ingest/streams", report_handler);
+  ScNodeReports *self = g_new0 (ScNodeReports, 1);
+
+  self->auth = auth;
+  self->db = g_object_ref (db);
+  self->clock = g_object_ref (clock);
+  self->node_reports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify)node_report_free);
+  sc_web_routes_add (routes, "/api/v1/ingest/streams", report_handler, self);
+  return self;
+}
+
+/**
+ * sc_node_reports_set_live_source:
+ *
+ * Adds the ingest of this process to what is live; @source must stay
+ * valid while @self lives.
+ */
+void
+sc_node_reports_set_live_source (ScNodeReports *self,
+                                 const ScLiveSource *source)
+{
+  self->live = *source;
+}
+
+void
+sc_node_reports_free (ScNodeReports *self)
+{
+  if (self == NULL)
+    return;
+  g_hash_table_unref (self->node_reports);
+  g_object_unref (self->db);
+  g_object_unref (self->clock);
+  g_free (self);
 }

@@ -18,13 +18,20 @@
 
 #include "config.h"
 
+#include "sc-static.h"
+
+#include "sc-http.h"
 #include "sc-web-resources.h"
-#include "sc-web-server-private.h"
 
 #include <string.h>
 
 #define RESOURCE_ROOT "/org/slotcast/web"
 #define MAX_PATH_LEN 128
+
+struct _ScStatic
+{
+  GHashTable *etags; /* resource name → its ETag */
+};
 
 #define CSP                                                                    \
   "default-src 'none'; script-src 'self'; style-src 'self'; "                  \
@@ -89,7 +96,7 @@ static void
 static_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                 GHashTable *query, gpointer data)
 {
-  ScWebServer *self = data;
+  ScStatic *self = data;
   SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
   SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
   g_autofree char *name = NULL;
@@ -145,8 +152,27 @@ static_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                                   bytes);
 }
 
-void
-sc_static_register (ScWebServer *self)
+/**
+ * sc_static_new:
+ *
+ * Returns: (transfer full): the web UI's files, served at every path no
+ *   other route of @routes claims
+ */
+ScStatic *
+sc_static_new (const ScWebRoutes *routes)
 {
-  sc_web_server_add_route (self, "/", static_handler);
+  ScStatic *self = g_new0 (ScStatic, 1);
+
+  self->etags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  sc_web_routes_add (routes, "/", static_handler, self);
+  return self;
+}
+
+void
+sc_static_free (ScStatic *self)
+{
+  if (self == NULL)
+    return;
+  g_hash_table_unref (self->etags);
+  g_free (self);
 }

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "sc-clock.h"
+#include "sc-db.h"
+#include "sc-group-commit.h"
+#include "sc-settings.h"
+#include "sc-web-auth.h"
+#include "sc-web-metrics.h"
+#include "sc-web-routes.h"
+#include "sc-sealer.h"
+
+G_BEGIN_DECLS
+
+typedef struct _ScApiReservations ScApiReservations;
+
+ScApiReservations *
+sc_api_reservations_new (const ScWebRoutes *routes, ScWebAuth *auth,
+                         ScGroupCommit *commit, ScDb *db, ScSettings *settings,
+                         ScClock *clock, ScWebMetrics *metrics,
+                         ScSealer *sealer);
+void sc_api_reservations_free (ScApiReservations *self);
+
+G_END_DECLS
