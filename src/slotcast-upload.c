@@ -186,7 +186,7 @@ cmd_book (int argc, char **argv)
   g_autoptr (GOptionContext) context = g_option_context_new ("- book a slot");
   g_autoptr (ScTicketStore) store = NULL;
   g_autoptr (ScApiClient) client = NULL;
-  g_autoptr (ScUploadTicket) ticket = NULL;
+  g_autoptr (ScTicket) ticket = NULL;
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GError) error = NULL;
@@ -254,7 +254,7 @@ cmd_import (int argc, char **argv)
   g_autoptr (GOptionContext) context
       = g_option_context_new ("FILE|URL - store a ticket");
   g_autoptr (ScTicketStore) store = NULL;
-  g_autoptr (ScUploadTicket) ticket = NULL;
+  g_autoptr (ScTicket) ticket = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *url = NULL;
   g_autofree char *local = NULL;
@@ -310,7 +310,7 @@ cmd_import (int argc, char **argv)
       gsize len = 0;
 
       if (g_file_get_contents (what, &contents, &len, &error))
-        ticket = sc_upload_ticket_parse (contents, len, &error);
+        ticket = sc_ticket_parse (contents, len, &error);
       if (ticket != NULL && remote.server != NULL)
         ticket->server = g_strdup (remote.server);
     }
@@ -350,7 +350,7 @@ cmd_list (int argc, char **argv)
     printf ("No tickets stored (in %s).\n", sc_ticket_store_get_dir (store));
   for (guint i = 0; i < tickets->len; i++)
     {
-      ScUploadTicket *t = tickets->pdata[i];
+      ScTicket *t = tickets->pdata[i];
       g_autoptr (GDateTime) s
           = g_date_time_new_from_unix_local ((t->start_us) / G_USEC_PER_SEC);
       g_autoptr (GDateTime) e
@@ -376,7 +376,7 @@ cmd_show (int argc, char **argv)
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("ID - one ticket");
   g_autoptr (ScTicketStore) store = NULL;
-  g_autoptr (ScUploadTicket) t = NULL;
+  g_autoptr (ScTicket) t = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
   int code = 0;
@@ -402,7 +402,7 @@ cmd_cancel (int argc, char **argv)
   g_autoptr (GOptionContext) context
       = g_option_context_new ("ID - cancel a reservation");
   g_autoptr (ScTicketStore) store = NULL;
-  g_autoptr (ScUploadTicket) t = NULL;
+  g_autoptr (ScTicket) t = NULL;
   g_autoptr (ScApiClient) client = NULL;
   g_autoptr (GError) error = NULL;
   const char *server;
@@ -434,7 +434,7 @@ cmd_cancel (int argc, char **argv)
 }
 
 /* The stored ticket to run: @id, or the next one not ended. */
-static ScUploadTicket *
+static ScTicket *
 pick (ScTicketStore *store, const char *id, GError **error)
 {
   g_autoptr (GPtrArray) problems = NULL;
@@ -446,7 +446,7 @@ pick (ScTicketStore *store, const char *id, GError **error)
   tickets = sc_ticket_store_list (store, &problems);
   report_problems (problems);
   for (guint i = 0; i < tickets->len; i++)
-    if (((ScUploadTicket *)tickets->pdata[i])->end_us > now)
+    if (((ScTicket *)tickets->pdata[i])->end_us > now)
       return g_ptr_array_steal_index (tickets, i);
   g_set_error (error, SC_UPLOAD_ERROR, SC_UPLOAD_ERROR_NOT_FOUND,
                "No stored ticket for a slot that has not ended");
@@ -488,7 +488,7 @@ cmd_run (int argc, char **argv)
   g_autoptr (GOptionContext) context
       = g_option_context_new ("[ID] - go live for a stored ticket");
   g_autoptr (ScTicketStore) store = NULL;
-  g_autoptr (ScUploadTicket) ticket = NULL;
+  g_autoptr (ScTicket) ticket = NULL;
   g_autoptr (GError) error = NULL;
   ScUploadRunOptions options = { 0 };
   int sources, code = 0;

@@ -116,7 +116,7 @@ path_of (ScTicketStore *self, const char *id)
  * Stores @ticket (replacing the one with its id).
  */
 gboolean
-sc_ticket_store_put (ScTicketStore *self, const ScUploadTicket *ticket,
+sc_ticket_store_put (ScTicketStore *self, const ScTicket *ticket,
                      GError **error)
 {
   g_autofree char *data = sc_upload_ticket_to_data (ticket);
@@ -132,13 +132,13 @@ sc_ticket_store_put (ScTicketStore *self, const ScUploadTicket *ticket,
                                    G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 }
 
-static ScUploadTicket *
+static ScTicket *
 load_file (ScTicketStore *self, const char *path, const char *id,
            GError **error)
 {
   g_autofree char *contents = NULL;
   g_autofree char *data = NULL;
-  ScUploadTicket *t;
+  ScTicket *t;
   gsize len = 0;
 
   if (!g_file_get_contents (path, &contents, &len, error))
@@ -164,7 +164,7 @@ load_file (ScTicketStore *self, const char *path, const char *id,
     {
       g_set_error (error, SC_UPLOAD_ERROR, SC_UPLOAD_ERROR_BAD_TICKET,
                    "%s holds another reservation", path);
-      g_clear_pointer (&t, sc_upload_ticket_free);
+      g_clear_pointer (&t, sc_ticket_free);
     }
   return t;
 }
@@ -175,7 +175,7 @@ load_file (ScTicketStore *self, const char *path, const char *id,
  *
  * Returns: (transfer full) (nullable): the ticket, or %NULL with @error set
  */
-ScUploadTicket *
+ScTicket *
 sc_ticket_store_get (ScTicketStore *self, const char *id, GError **error)
 {
   g_autoptr (GPtrArray) problems = NULL;
@@ -184,7 +184,7 @@ sc_ticket_store_get (ScTicketStore *self, const char *id, GError **error)
 
   for (guint i = 0; i < all->len; i++)
     {
-      ScUploadTicket *t = all->pdata[i];
+      ScTicket *t = all->pdata[i];
 
       if (g_str_has_prefix (t->id, id) && id[0] != '\0')
         {
@@ -206,8 +206,8 @@ sc_ticket_store_get (ScTicketStore *self, const char *id, GError **error)
 static int
 by_start (gconstpointer a, gconstpointer b)
 {
-  const ScUploadTicket *x = *(ScUploadTicket *const *)a;
-  const ScUploadTicket *y = *(ScUploadTicket *const *)b;
+  const ScTicket *x = *(ScTicket *const *)a;
+  const ScTicket *y = *(ScTicket *const *)b;
 
   return x->start_us < y->start_us ? -1 : x->start_us > y->start_us;
 }
@@ -217,14 +217,14 @@ by_start (gconstpointer a, gconstpointer b)
  * @out_problems: (out) (element-type utf8): one sentence per file that does
  *   not open
  *
- * Returns: (transfer full) (element-type ScUploadTicket): the tickets that
+ * Returns: (transfer full) (element-type ScTicket): the tickets that
  *   open, by start time
  */
 GPtrArray *
 sc_ticket_store_list (ScTicketStore *self, GPtrArray **out_problems)
 {
   GPtrArray *tickets
-      = g_ptr_array_new_with_free_func ((GDestroyNotify)sc_upload_ticket_free);
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)sc_ticket_free);
   GPtrArray *problems = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GDir) dir = g_dir_open (self->dir, 0, NULL);
   const char *name;
@@ -234,7 +234,7 @@ sc_ticket_store_list (ScTicketStore *self, GPtrArray **out_problems)
       g_autofree char *id = NULL;
       g_autofree char *path = NULL;
       g_autoptr (GError) error = NULL;
-      ScUploadTicket *t;
+      ScTicket *t;
 
       if (!g_str_has_suffix (name, SUFFIX))
         continue;

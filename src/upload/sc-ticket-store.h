@@ -13,10 +13,10 @@ G_DECLARE_FINAL_TYPE (ScTicketStore, sc_ticket_store, SC, TICKET_STORE, GObject)
 ScTicketStore *sc_ticket_store_new (const char *dir, const char *key_path,
                                     GError **error);
 const char *sc_ticket_store_get_dir (ScTicketStore *self);
-gboolean sc_ticket_store_put (ScTicketStore *self, const ScUploadTicket *ticket,
+gboolean sc_ticket_store_put (ScTicketStore *self, const ScTicket *ticket,
                               GError **error);
-ScUploadTicket *sc_ticket_store_get (ScTicketStore *self, const char *id,
-                                     GError **error);
+ScTicket *sc_ticket_store_get (ScTicketStore *self, const char *id,
+                               GError **error);
 GPtrArray *sc_ticket_store_list (ScTicketStore *self, GPtrArray **out_problems);
 gboolean sc_ticket_store_remove (ScTicketStore *self, const char *id,
                                  GError **error);

@@ -48,7 +48,7 @@ set_error (GError **error, GError *cause, guint status)
 }
 
 /* A call whose answer is a ticket of @client's server. */
-static ScUploadTicket *
+static ScTicket *
 call_for_ticket (ScApiClient *client, const char *method, const char *path,
                  const char *body, GError **error)
 {
@@ -59,7 +59,7 @@ call_for_ticket (ScApiClient *client, const char *method, const char *path,
   guint status = 0;
   gsize len;
   const char *data;
-  ScUploadTicket *t;
+  ScTicket *t;
 
   response
       = sc_api_client_call (client, method, path, request, &status, &cause);
@@ -69,7 +69,7 @@ call_for_ticket (ScApiClient *client, const char *method, const char *path,
       return NULL;
     }
   data = g_bytes_get_data (response, &len);
-  if ((t = sc_upload_ticket_parse (data, len, error)) != NULL)
+  if ((t = sc_ticket_parse (data, len, error)) != NULL)
     t->server = g_strdup (sc_api_client_get_base_url (client));
   return t;
 }
@@ -80,7 +80,7 @@ call_for_ticket (ScApiClient *client, const char *method, const char *path,
  *
  * Returns: (transfer full) (nullable): the ticket, its server set
  */
-ScUploadTicket *
+ScTicket *
 sc_upload_api_book (ScApiClient *client, const char *body, GError **error)
 {
   return call_for_ticket (client, "POST", "/api/v1/reservations", body, error);
@@ -106,7 +106,7 @@ sc_upload_server_of (const char *url)
  *
  * Returns: (transfer full) (nullable): the ticket at @url
  */
-ScUploadTicket *
+ScTicket *
 sc_upload_api_fetch (ScApiClient *client, const char *url, GError **error)
 {
   return call_for_ticket (client, "GET", url, NULL, error);

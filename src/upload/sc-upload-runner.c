@@ -52,7 +52,7 @@ static const char *const state_names[]
 
 typedef struct
 {
-  const ScUploadTicket *ticket;
+  const ScTicket *ticket;
   const ScUploadRunOptions *options;
   GMainLoop *loop;
   int exit_code;
@@ -360,8 +360,8 @@ static void
 connect_now (Runner *r)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *location = sc_upload_ticket_dup_publish_url (
-      r->ticket, r->options->media.rtmp, &error);
+  g_autofree char *location
+      = sc_ticket_dup_publish_url (r->ticket, r->options->media.rtmp, &error);
 
   if (location == NULL)
     {
@@ -400,7 +400,7 @@ on_timer (gpointer data)
 static void
 plan (Runner *r)
 {
-  const ScUploadTicket *t = r->ticket;
+  const ScTicket *t = r->ticket;
   gint64 now = g_get_real_time ();
   gint64 notify_at = t->start_us - r->options->notify_before_us;
   gint64 connect_at = t->start_us - r->options->lead_us;
@@ -455,7 +455,7 @@ on_signal (gpointer data)
  * Returns: the exit code (SC_UPLOAD_EXIT_*)
  */
 int
-sc_upload_run (const ScUploadTicket *ticket, const ScUploadRunOptions *options)
+sc_upload_run (const ScTicket *ticket, const ScUploadRunOptions *options)
 {
   Runner r = { ticket, options };
   guint sigint, sigterm;

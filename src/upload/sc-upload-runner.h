@@ -37,7 +37,6 @@ typedef struct
   ScUploadOutput output;
 } ScUploadRunOptions;
 
-int sc_upload_run (const ScUploadTicket *ticket,
-                   const ScUploadRunOptions *options);
+int sc_upload_run (const ScTicket *ticket, const ScUploadRunOptions *options);
 
 G_END_DECLS

@@ -348,6 +348,33 @@ sc_web_server_listen (ScWebServer *self, GError **error)
   return TRUE;
 }
 
+/**
+ * sc_web_server_accept_stream:
+ *
+ * Serves one connection given as a stream, past the listener's limits
+ * (the fuzz target's way in).
+ *
+ * Returns: whether libsoup took it
+ */
+gboolean
+sc_web_server_accept_stream (ScWebServer *self, GIOStream *stream,
+                             GSocketAddress *local, GSocketAddress *remote,
+                             GError **error)
+{
+  return soup_server_accept_iostream (self->soup, stream, local, remote, error);
+}
+
+/**
+ * sc_web_server_get_n_in_flight:
+ *
+ * Returns: how many requests were read and have no response sent yet
+ */
+guint
+sc_web_server_get_n_in_flight (ScWebServer *self)
+{
+  return self->in_flight;
+}
+
 guint16
 sc_web_server_get_port (ScWebServer *self)
 {

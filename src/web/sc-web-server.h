@@ -18,6 +18,10 @@ ScWebServer *sc_web_server_new (ScSettings *settings, ScDb *db, ScClock *clock,
                                 ScSealer *sealer);
 gboolean sc_web_server_listen (ScWebServer *self, GError **error);
 guint16 sc_web_server_get_port (ScWebServer *self);
+gboolean sc_web_server_accept_stream (ScWebServer *self, GIOStream *stream,
+                                      GSocketAddress *local,
+                                      GSocketAddress *remote, GError **error);
+guint sc_web_server_get_n_in_flight (ScWebServer *self);
 gboolean sc_web_server_is_tls (ScWebServer *self);
 void sc_web_server_set_live_source (ScWebServer *self,
                                     const ScLiveSource *source);

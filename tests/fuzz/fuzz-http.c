@@ -14,7 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "sc-data-dir.h"
-#include "sc-web-server-private.h"
+#include "sc-web-server.h"
 
 #define FUZZ_ADMIN_KEY "FUZZ_ADMIN_KEY_FUZZ_ADMIN_KEY_FUZZ_ADMIN_KE"
 
@@ -66,14 +66,14 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   g_autoptr (GIOStream) io = g_simple_io_stream_new (in, out);
   int idle = 0;
 
-  if (!soup_server_accept_iostream (web->soup, io, local, remote, NULL))
+  if (!sc_web_server_accept_stream (web, io, local, remote, NULL))
     return 0;
   /* Run until the exchange settles: a few idle passes in a row, waiting
    * for requests still being answered (a login's password check runs on
    * a worker thread). */
   while (idle < 3)
     {
-      if (web->in_flight > 0)
+      if (sc_web_server_get_n_in_flight (web) > 0)
         {
           g_main_context_iteration (NULL, TRUE);
           idle = 0;

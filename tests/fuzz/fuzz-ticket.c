@@ -59,11 +59,10 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 {
-  g_autoptr (ScUploadTicket) t
-      = sc_upload_ticket_parse ((const char *)data, size, NULL);
+  g_autoptr (ScTicket) t = sc_ticket_parse ((const char *)data, size, NULL);
   g_autofree char *stored = NULL;
   g_autofree char *shown = NULL;
-  g_autoptr (ScUploadTicket) back = NULL;
+  g_autoptr (ScTicket) back = NULL;
 
   if (t == NULL)
     return 0;
@@ -76,7 +75,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   g_assert (g_utf8_validate (shown, -1, NULL));
   for (guint i = 0; i < 2; i++)
     {
-      g_autofree char *url = sc_upload_ticket_dup_publish_url (t, i, NULL);
+      g_autofree char *url = sc_ticket_dup_publish_url (t, i, NULL);
       g_autoptr (GstElement) p = NULL;
 
       g_assert (url != NULL);

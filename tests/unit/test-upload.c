@@ -55,12 +55,12 @@ static void
 test_ticket (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (ScUploadTicket) t
-      = sc_upload_ticket_parse (good_ticket, strlen (good_ticket), &error);
+  g_autoptr (ScTicket) t
+      = sc_ticket_parse (good_ticket, strlen (good_ticket), &error);
   g_autofree char *shown = NULL;
   g_autofree char *revealed = NULL;
   g_autofree char *data = NULL;
-  g_autoptr (ScUploadTicket) back = NULL;
+  g_autoptr (ScTicket) back = NULL;
 
   g_assert_no_error (error);
   g_assert_cmpstr (t->stream, ==, "news");
@@ -133,18 +133,17 @@ test_ticket_bad (void)
       g_auto (GStrv) parts = g_strsplit (good_ticket, cases[i][0], 2);
       g_autofree char *text = g_strjoinv (cases[i][1], parts);
       g_autoptr (GError) error = NULL;
-      g_autoptr (ScUploadTicket) t
-          = sc_upload_ticket_parse (text, strlen (text), &error);
+      g_autoptr (ScTicket) t = sc_ticket_parse (text, strlen (text), &error);
 
       g_assert_null (t);
-      g_assert_error (error, SC_UPLOAD_ERROR, SC_UPLOAD_ERROR_BAD_TICKET);
+      g_assert_error (error, SC_TICKET_ERROR, SC_TICKET_ERROR_INVALID);
       g_test_message ("%s", error->message);
       g_assert_nonnull (strstr (error->message, cases[i][2]));
     }
   {
     g_autoptr (GError) error = NULL;
 
-    g_assert_null (sc_upload_ticket_parse ("[1, 2]", 6, &error));
+    g_assert_null (sc_ticket_parse ("[1, 2]", 6, &error));
     g_assert_nonnull (strstr (error->message, "object"));
   }
 }
@@ -159,9 +158,9 @@ test_store (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (ScTicketStore) store = sc_ticket_store_new (tickets, key, &error);
   g_autoptr (ScTicketStore) other = NULL;
-  g_autoptr (ScUploadTicket) t
-      = sc_upload_ticket_parse (good_ticket, strlen (good_ticket), NULL);
-  g_autoptr (ScUploadTicket) got = NULL;
+  g_autoptr (ScTicket) t
+      = sc_ticket_parse (good_ticket, strlen (good_ticket), NULL);
+  g_autoptr (ScTicket) got = NULL;
   g_autoptr (GPtrArray) problems = NULL;
   g_autoptr (GPtrArray) list = NULL;
 
