@@ -227,10 +227,14 @@ token_valid (const char *token)
   return TRUE;
 }
 
-/* A DNS name or an IP address, nothing else (no percent-encoding, no
- * spaces, no quotes). */
-static gboolean
-host_valid (const char *host)
+/**
+ * sc_url_host_valid:
+ *
+ * Returns: whether @host is a DNS name or an IP address, nothing else (no
+ *   percent-encoding, no spaces, no quotes): what a ticket's URLs carry
+ */
+gboolean
+sc_url_host_valid (const char *host)
 {
   gsize len = host ? strlen (host) : 0;
 
@@ -267,7 +271,7 @@ check_url (const char *field, const char *url, const char *scheme,
 
   if (uri == NULL || g_strcmp0 (g_uri_get_scheme (uri), scheme) != 0)
     what = g_strdup_printf ("\"%s\" is not an %s:// URL", field, scheme);
-  else if (!host_valid (g_uri_get_host (uri)))
+  else if (!sc_url_host_valid (g_uri_get_host (uri)))
     what = g_strdup_printf ("\"%s\" has no valid host", field);
   if (what != NULL)
     return bad (error, what);

@@ -15,6 +15,7 @@ JsonNode *sc_ticket_to_json (const ScReservation *reservation,
                              const ScNode *node, const ScTicketSecrets *secrets,
                              int admit_early_s);
 char *sc_url_host (const char *host);
+gboolean sc_url_host_valid (const char *host);
 
 #define SC_TICKET_ERROR (sc_ticket_error_quark ())
 GQuark sc_ticket_error_quark (void);

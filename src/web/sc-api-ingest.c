@@ -16,6 +16,7 @@
 
 #include "sc-admission.h"
 #include "sc-http.h"
+#include "sc-registration.h"
 
 #include <string.h>
 
@@ -149,16 +150,13 @@ static void
 register_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                   GHashTable *query, gpointer data)
 {
-  static const char *const members[]
-      = { "name", "public_host", "rtsp_port", "rtmp_port", NULL };
   ScApiIngest *self = data;
   g_autoptr (ScNode) node = NULL;
   g_autoptr (ScUser) operator= NULL;
   g_autoptr (JsonObject) body = NULL;
+  g_autoptr (JsonNode) json = NULL;
+  g_autoptr (ScRegistration) r = NULL;
   g_autoptr (GError) error = NULL;
-  const char *host, *name;
-  gint64 ports[2];
-  const char *names[2] = { "rtsp_port", "rtmp_port" };
 
   if (!sc_http_require_path (msg, path, "/api/v1/ingest/register")
       || !sc_http_require_method (msg, "POST", NULL))
@@ -171,52 +169,34 @@ register_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                             "Only an ingest node registers itself");
       return;
     }
-  if ((body = sc_http_read_json_object (msg)) == NULL
-      || !sc_json_check_members (msg, body, members)
-      || !sc_json_get_string (msg, body, "name", TRUE, &name)
-      || !sc_json_get_string (msg, body, "public_host", TRUE, &host))
+  if ((body = sc_http_read_json_object (msg)) == NULL)
     return;
-  if (strcmp (name, node->name) != 0)
+  json = json_node_init_object (json_node_alloc (), body);
+  if ((r = sc_registration_from_json (json, &error)) == NULL)
+    {
+      sc_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY,
+                          "invalid_field", "%s", error->message);
+      return;
+    }
+  if (strcmp (r->name, node->name) != 0)
     {
       sc_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "wrong_node",
                           "This key belongs to node %s", node->name);
       return;
     }
-  for (int i = 0; i < 2; i++)
-    {
-      JsonNode *n = json_object_get_member (body, names[i]);
-
-      if (n == NULL || !JSON_NODE_HOLDS_VALUE (n)
-          || json_node_get_value_type (n) != G_TYPE_INT64
-          || (ports[i] = json_node_get_int (n)) < (i == 0 ? 1 : 0)
-          || ports[i] > 65535)
-        {
-          sc_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY,
-                              "invalid_field",
-                              "%s: must be a port number from %d to 65535",
-                              names[i], i == 0 ? 1 : 0);
-          return;
-        }
-    }
-  if (host[0] == '\0' || strlen (host) > 253)
-    {
-      sc_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY,
-                          "invalid_field", "public_host: must be a host name");
-      return;
-    }
   if (!sc_group_commit_begin (self->commit, msg))
     return;
   g_free (node->public_host);
-  node->public_host = g_strdup (host);
-  node->rtsp_port = ports[0];
-  node->rtmp_port = ports[1];
+  node->public_host = g_strdup (r->public_host);
+  node->rtsp_port = r->rtsp_port;
+  node->rtmp_port = r->rtmp_port;
   if (!sc_db_upsert_node (self->db, node, &error))
     {
       sc_http_send_db_error (msg, error);
       return;
     }
-  g_message ("Node %s registered at %s (rtsp %d, rtmp %d)", node->name, host,
-             node->rtsp_port, node->rtmp_port);
+  g_message ("Node %s registered at %s (rtsp %d, rtmp %d)", node->name,
+             r->public_host, node->rtsp_port, node->rtmp_port);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
                                     "{}", 2);

@@ -2,8 +2,8 @@
 
 /* libFuzzer target: the small parsers of untrusted text: RFC 3339 times,
  * tokens, base64url, and the live stream and refusal entries an ingest
- * node reports (POST /api/v1/ingest/streams). The first byte picks the
- * parser. */
+ * node reports (POST /api/v1/ingest/streams), and a node's registration
+ * (POST /api/v1/ingest/register). The first byte picks the parser. */
 
 #include "config.h"
 
@@ -11,6 +11,7 @@
 
 #include "sc-clock.h"
 #include "sc-live-stream.h"
+#include "sc-registration.h"
 #include "sc-token.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
@@ -60,6 +61,25 @@ round_trip_report (const char *text, gboolean stream)
     }
 }
 
+/* A registration that parses writes back to the same one. */
+static void
+round_trip_registration (const char *text)
+{
+  g_autoptr (JsonNode) json = json_from_string (text, NULL);
+  g_autoptr (ScRegistration) r = NULL;
+  g_autoptr (ScRegistration) again = NULL;
+  g_autoptr (JsonNode) back = NULL;
+
+  if (json == NULL || (r = sc_registration_from_json (json, NULL)) == NULL)
+    return;
+  back = sc_registration_to_json (r);
+  again = sc_registration_from_json (back, NULL);
+  g_assert (again != NULL && strcmp (again->name, r->name) == 0
+            && strcmp (again->public_host, r->public_host) == 0
+            && again->rtsp_port == r->rtsp_port
+            && again->rtmp_port == r->rtmp_port);
+}
+
 int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 {
@@ -71,7 +91,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   if (size < 1 || size > 4096)
     return 0;
   text = g_strndup ((const char *)data + 1, size - 1);
-  switch (data[0] % 5)
+  switch (data[0] % 6)
     {
       case 0:
         if (sc_time_parse (text, &us))
@@ -97,7 +117,10 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
         break;
       case 3:
       case 4:
-        round_trip_report (text, data[0] % 5 == 3);
+        round_trip_report (text, data[0] % 6 == 3);
+        break;
+      case 5:
+        round_trip_registration (text);
         break;
     }
   return 0;

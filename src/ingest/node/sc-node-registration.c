@@ -13,6 +13,8 @@
 
 #include "sc-node-registration.h"
 
+#include "sc-registration.h"
+
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -26,24 +28,14 @@ sc_node_register (ScApiClient *client, const char *name,
                   const char *public_host, int rtsp_port, int rtmp_port,
                   GError **error)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr (JsonNode) root = NULL;
+  ScRegistration r
+      = { (char *)name, (char *)public_host, rtsp_port, rtmp_port };
+  g_autoptr (JsonNode) root = sc_registration_to_json (&r);
   g_autoptr (GBytes) body = NULL;
   g_autoptr (GBytes) answer = NULL;
   g_autoptr (GError) local = NULL;
   char *text;
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, name);
-  json_builder_set_member_name (b, "public_host");
-  json_builder_add_string_value (b, public_host);
-  json_builder_set_member_name (b, "rtsp_port");
-  json_builder_add_int_value (b, rtsp_port);
-  json_builder_set_member_name (b, "rtmp_port");
-  json_builder_add_int_value (b, rtmp_port);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
   text = json_to_string (root, FALSE);
   body = g_bytes_new_take (text, strlen (text));
   answer = sc_api_client_call (client, "POST", "/api/v1/ingest/register", body,
