@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sc-booking-body.h"
 #include "sc-clock.h"
 #include "sc-ticket-store.h"
 #include "sc-upload-api.h"
@@ -187,10 +188,9 @@ cmd_book (int argc, char **argv)
   g_autoptr (ScTicketStore) store = NULL;
   g_autoptr (ScApiClient) client = NULL;
   g_autoptr (ScTicket) ticket = NULL;
-  g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *body = NULL, *from = NULL, *to = NULL, *text = NULL;
+  g_autofree char *body = NULL, *text = NULL;
   gint64 now = g_get_real_time (), start_us, end_us, span;
   int code = 0;
 
@@ -216,25 +216,18 @@ cmd_book (int argc, char **argv)
 
   if ((store = open_store (&code)) == NULL)
     return code;
-  from = sc_time_format_us (start_us);
-  to = sc_time_format_us (end_us);
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "stream");
-  json_builder_add_string_value (b, stream);
-  json_builder_set_member_name (b, "start");
-  json_builder_add_string_value (b, from);
-  json_builder_set_member_name (b, "end");
-  json_builder_add_string_value (b, to);
-  json_builder_set_member_name (b, "visibility");
-  json_builder_add_string_value (b, private ? "private" : "public");
-  if (node != NULL)
-    {
-      json_builder_set_member_name (b, "node");
-      json_builder_add_string_value (b, node);
-    }
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  body = json_to_string (root, FALSE);
+  {
+    ScBookingBody request = {
+      .stream = stream,
+      .start_us = start_us,
+      .end_us = end_us,
+      .visibility = private ? SC_VISIBILITY_PRIVATE : SC_VISIBILITY_PUBLIC,
+      .node = node,
+    };
+
+    root = sc_booking_body_to_json (&request);
+    body = json_to_string (root, FALSE);
+  }
 
   if ((client = sc_upload_client_new (remote.server, remote.api_key,
                                       remote.ca_file, &error))

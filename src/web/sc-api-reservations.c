@@ -17,6 +17,7 @@
 
 #include "sc-api-reservations.h"
 
+#include "sc-booking-body.h"
 #include "sc-http.h"
 #include "sc-ticket.h"
 
@@ -133,9 +134,8 @@ send_ticket (ScApiReservations *self, SoupServerMessage *msg, guint status,
 static void
 book (ScApiReservations *self, SoupServerMessage *msg, ScUser *user)
 {
-  static const char *const members[]
-      = { "stream", "start", "end", "visibility", "node", "owner", NULL };
-  g_autoptr (JsonObject) body = sc_http_read_json_object (msg);
+  g_autoptr (JsonObject) json = sc_http_read_json_object (msg);
+  g_autoptr (ScBookingBody) body = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (ScUser) owner = NULL;
   g_autoptr (ScReservation) r = NULL;
@@ -151,28 +151,25 @@ book (ScApiReservations *self, SoupServerMessage *msg, ScUser *user)
     .owner_id = user->id,
     .longest_us = limits.max_length_us,
   };
-  const char *visibility = NULL, *owner_name = NULL;
+  const char *owner_name;
   gint64 now_us = sc_clock_now_us (self->clock);
 
-  if (body == NULL || !sc_json_check_members (msg, body, members)
-      || !sc_json_get_string (msg, body, "stream", TRUE, &request.stream)
-      || !sc_json_get_time (msg, body, "start", &request.start_us)
-      || !sc_json_get_time (msg, body, "end", &request.end_us)
-      || !sc_json_get_string (msg, body, "visibility", FALSE, &visibility)
-      || !sc_json_get_string (msg, body, "node", FALSE, &request.node)
-      || !sc_json_get_string (msg, body, "owner", FALSE, &owner_name))
+  if (json == NULL)
     {
       self->metrics->booking_rejected++;
       return;
     }
-  if (visibility != NULL
-      && !sc_visibility_from_string (visibility, &request.visibility))
+  if ((body = sc_booking_body_from_json (json, &error)) == NULL)
     {
-      g_set_error_literal (&error, SC_BOOKING_ERROR, SC_BOOKING_ERROR_INVALID,
-                           "visibility: must be \"public\" or \"private\"");
       send_booking_error (self, msg, error);
       return;
     }
+  request.stream = body->stream;
+  request.start_us = body->start_us;
+  request.end_us = body->end_us;
+  request.visibility = body->visibility;
+  request.node = body->node;
+  owner_name = body->owner;
   if (owner_name != NULL && g_strcmp0 (owner_name, user->name) != 0
       && user->role != SC_ROLE_OPERATOR)
     {

@@ -3,13 +3,15 @@
 /* libFuzzer target: the small parsers of untrusted text: RFC 3339 times,
  * tokens, base64url, and the live stream and refusal entries an ingest
  * node reports (POST /api/v1/ingest/streams), and a node's registration
- * (POST /api/v1/ingest/register). The first byte picks the parser. */
+ * (POST /api/v1/ingest/register), a booking request (POST
+ * /api/v1/reservations). The first byte picks the parser. */
 
 #include "config.h"
 
 #include <string.h>
 
 #include "sc-clock.h"
+#include "sc-booking-body.h"
 #include "sc-live-stream.h"
 #include "sc-registration.h"
 #include "sc-token.h"
@@ -80,6 +82,28 @@ round_trip_registration (const char *text)
             && again->rtmp_port == r->rtmp_port);
 }
 
+/* A booking request that parses writes back to the same one. */
+static void
+round_trip_booking (const char *text)
+{
+  g_autoptr (JsonNode) json = json_from_string (text, NULL);
+  g_autoptr (ScBookingBody) b = NULL;
+  g_autoptr (ScBookingBody) again = NULL;
+  g_autoptr (JsonNode) back = NULL;
+
+  if (json == NULL || !JSON_NODE_HOLDS_OBJECT (json)
+      || (b = sc_booking_body_from_json (json_node_get_object (json), NULL))
+             == NULL)
+    return;
+  back = sc_booking_body_to_json (b);
+  again = sc_booking_body_from_json (json_node_get_object (back), NULL);
+  g_assert (again != NULL && strcmp (again->stream, b->stream) == 0
+            && again->start_us == b->start_us && again->end_us == b->end_us
+            && again->visibility == b->visibility
+            && g_strcmp0 (again->node, b->node) == 0
+            && g_strcmp0 (again->owner, b->owner) == 0);
+}
+
 int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 {
@@ -91,7 +115,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   if (size < 1 || size > 4096)
     return 0;
   text = g_strndup ((const char *)data + 1, size - 1);
-  switch (data[0] % 6)
+  switch (data[0] % 7)
     {
       case 0:
         if (sc_time_parse (text, &us))
@@ -117,10 +141,13 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
         break;
       case 3:
       case 4:
-        round_trip_report (text, data[0] % 6 == 3);
+        round_trip_report (text, data[0] % 7 == 3);
         break;
       case 5:
         round_trip_registration (text);
+        break;
+      case 6:
+        round_trip_booking (text);
         break;
     }
   return 0;

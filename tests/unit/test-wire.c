@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* A node's registration: what the node writes the booking service reads
- * back, and what it never writes is refused, naming the field. */
+/* The small wire formats, each a writer and its reader side by side (a
+ * node's registration, a booking request): what one side writes the other
+ * reads back whole, and what it never writes is refused, naming the
+ * field. */
 
 #include "config.h"
 
+#include "sc-booking-body.h"
+#include "sc-booking.h"
+#include "sc-clock.h"
 #include "sc-registration.h"
 
 #include <string.h>
@@ -75,11 +80,86 @@ test_registration_refused (void)
     }
 }
 
+static void
+test_booking_body_round_trip (void)
+{
+  for (int i = 0; i < 3; i++)
+    {
+      ScBookingBody b = {
+        .stream = "news-1",
+        .start_us = G_GINT64_CONSTANT (1800000000) * SC_USEC_PER_SEC,
+        .end_us = G_GINT64_CONSTANT (1800003600) * SC_USEC_PER_SEC,
+        .visibility = i == 1 ? SC_VISIBILITY_PRIVATE : SC_VISIBILITY_PUBLIC,
+        .node = i == 2 ? "edge-1" : NULL,
+        .owner = i == 2 ? "alice" : NULL,
+      };
+      g_autoptr (JsonNode) json = sc_booking_body_to_json (&b);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (ScBookingBody) back
+          = sc_booking_body_from_json (json_node_get_object (json), &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (back->stream, ==, b.stream);
+      g_assert_cmpint (back->start_us, ==, b.start_us);
+      g_assert_cmpint (back->end_us, ==, b.end_us);
+      g_assert_cmpint (back->visibility, ==, b.visibility);
+      g_assert_cmpstr (back->node, ==, b.node);
+      g_assert_cmpstr (back->owner, ==, b.owner);
+    }
+}
+
+static void
+test_booking_body_refused (void)
+{
+  const struct
+  {
+    const char *json;
+    const char *says;
+  } cases[] = {
+    { "{\"stream\":\"a\",\"start\":\"2030-01-01T00:00:00Z\","
+      "\"end\":\"2030-01-01T01:00:00Z\",\"colour\":1}",
+      "colour: unknown field" },
+    { "{\"start\":\"2030-01-01T00:00:00Z\",\"end\":\"2030-01-01T01:00:00Z\"}",
+      "stream: is required" },
+    { "{\"stream\":1,\"start\":\"2030-01-01T00:00:00Z\","
+      "\"end\":\"2030-01-01T01:00:00Z\"}",
+      "stream: must be a string" },
+    { "{\"stream\":\"a\",\"start\":\"tomorrow\","
+      "\"end\":\"2030-01-01T01:00:00Z\"}",
+      "start: must be an RFC 3339 time" },
+    { "{\"stream\":\"a\",\"start\":\"2030-01-01T00:00:00Z\"}",
+      "end: is required" },
+    { "{\"stream\":\"a\",\"start\":\"2030-01-01T00:00:00Z\","
+      "\"end\":\"2030-01-01T01:00:00Z\",\"visibility\":\"secret\"}",
+      "visibility: must be" },
+    { "{\"stream\":\"a\",\"start\":\"2030-01-01T00:00:00Z\","
+      "\"end\":\"2030-01-01T01:00:00Z\",\"node\":[]}",
+      "node: must be a string" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (JsonNode) json = json_from_string (cases[i].json, NULL);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (ScBookingBody) b
+          = sc_booking_body_from_json (json_node_get_object (json), &error);
+
+      g_assert_null (b);
+      g_assert_error (error, SC_BOOKING_ERROR, SC_BOOKING_ERROR_INVALID);
+      if (!g_str_has_prefix (error->message, cases[i].says))
+        g_error ("case %u: %s", i, error->message);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/registration/round-trip", test_registration_round_trip);
-  g_test_add_func ("/registration/refused", test_registration_refused);
+  g_test_add_func ("/wire/registration/round-trip",
+                   test_registration_round_trip);
+  g_test_add_func ("/wire/registration/refused", test_registration_refused);
+  g_test_add_func ("/wire/booking-body/round-trip",
+                   test_booking_body_round_trip);
+  g_test_add_func ("/wire/booking-body/refused", test_booking_body_refused);
   return g_test_run ();
 }
