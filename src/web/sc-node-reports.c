@@ -14,12 +14,11 @@
 #include "sc-node-reports.h"
 
 #include "sc-http.h"
+#include "sc-node-report.h"
 
 #include <string.h>
 
 #define REPORT_TTL_US (10 * SC_USEC_PER_SEC)
-#define MAX_REPORTED_STREAMS 1024
-#define MAX_REPORTED_REFUSALS 256
 
 typedef struct
 {
@@ -27,7 +26,7 @@ typedef struct
   GPtrArray *streams;  /* element-type ScLiveStream */
   GPtrArray *refusals; /* element-type ScRefusal */
   guint64 refused[SC_ADMIT_N_RESULTS];
-} ScNodeReport;
+} NodeReport;
 
 struct _ScNodeReports
 {
@@ -35,11 +34,11 @@ struct _ScNodeReports
   ScDb *db;
   ScClock *clock;
   ScLiveSource live;        /* dup_live NULL: no ingest in this process */
-  GHashTable *node_reports; /* node name → ScNodeReport */
+  GHashTable *node_reports; /* node name → NodeReport */
 };
 
 static void
-node_report_free (ScNodeReport *report)
+node_report_free (NodeReport *report)
 {
   g_ptr_array_unref (report->streams);
   g_ptr_array_unref (report->refusals);
@@ -58,7 +57,7 @@ fresh_reports (ScNodeReports *self)
   g_hash_table_iter_init (&iter, self->node_reports);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      ScNodeReport *report = value;
+      NodeReport *report = value;
 
       if (now_us - report->at_us <= REPORT_TTL_US)
         g_ptr_array_add (out, report);
@@ -84,7 +83,7 @@ sc_node_reports_dup_live (ScNodeReports *self)
 
   for (guint i = 0; i < reports->len; i++)
     {
-      ScNodeReport *report = g_ptr_array_index (reports, i);
+      NodeReport *report = g_ptr_array_index (reports, i);
 
       for (guint k = 0; k < report->streams->len; k++)
         {
@@ -115,7 +114,7 @@ sc_node_reports_count_refusals (ScNodeReports *self, ScAdmitResult reason)
                   : 0;
 
   for (guint i = 0; i < reports->len; i++)
-    n += ((ScNodeReport *)g_ptr_array_index (reports, i))->refused[reason];
+    n += ((NodeReport *)g_ptr_array_index (reports, i))->refused[reason];
   return n;
 }
 
@@ -145,7 +144,7 @@ sc_node_reports_dup_refusals (ScNodeReports *self, gint64 since_us)
 
   for (guint i = 0; i < reports->len; i++)
     {
-      ScNodeReport *report = g_ptr_array_index (reports, i);
+      NodeReport *report = g_ptr_array_index (reports, i);
 
       for (guint k = 0; k < report->refusals->len; k++)
         {
@@ -162,49 +161,6 @@ sc_node_reports_dup_refusals (ScNodeReports *self, gint64 since_us)
     }
   g_ptr_array_sort (out, newest_first);
   return out;
-}
-
-/* Parses an array member of @body with @parse; FALSE with 422 sent when it
- * is missing, too long, or an element does not parse. */
-static gboolean
-parse_array (SoupServerMessage *msg, JsonObject *body, const char *name,
-             guint max, gpointer (*parse) (JsonObject *, const char *),
-             const char *node, GPtrArray *into)
-{
-  JsonNode *member = json_object_get_member (body, name);
-  JsonArray *array;
-
-  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member)
-      || json_array_get_length (array = json_node_get_array (member)) > max)
-    {
-      sc_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY,
-                          "invalid_field", "%s: must be an array of at most %u",
-                          name, max);
-      return FALSE;
-    }
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-      gpointer item = JSON_NODE_HOLDS_OBJECT (element)
-                          ? parse (json_node_get_object (element), node)
-                          : NULL;
-
-      if (item == NULL)
-        {
-          sc_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY,
-                              "invalid_field", "%s: element %u is malformed",
-                              name, i);
-          return FALSE;
-        }
-      g_ptr_array_add (into, item);
-    }
-  return TRUE;
-}
-
-static gpointer
-parse_stream (JsonObject *object, const char *node)
-{
-  return sc_live_stream_from_json (object, node);
 }
 
 /* Fills in each reported stream's owner and visibility from its
@@ -230,26 +186,19 @@ add_owners (ScNodeReports *self, GPtrArray *streams)
     }
 }
 
-static gpointer
-parse_refusal (JsonObject *object, const char *node)
-{
-  return sc_refusal_from_json (object);
-}
-
 /* POST /api/v1/ingest/streams: a node apart reports what is live on it;
  * the body has the form of GET /api/v1/streams. Node key only. */
 static void
 report_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                 GHashTable *query, gpointer data)
 {
-  static const char *const members[]
-      = { "streams", "refused", "recent_refusals", NULL };
   ScNodeReports *self = data;
   g_autoptr (ScNode) node = NULL;
   g_autoptr (ScUser) operator= NULL;
   g_autoptr (JsonObject) body = NULL;
-  ScNodeReport *report;
-  JsonNode *refused;
+  g_autoptr (ScNodeReport) wire = NULL;
+  g_autoptr (GError) error = NULL;
+  NodeReport *report;
 
   if (!sc_http_require_path (msg, path, "/api/v1/ingest/streams")
       || !sc_http_require_method (msg, "POST", NULL))
@@ -262,38 +211,20 @@ report_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                             "Only ingest nodes report their streams");
       return;
     }
-  if ((body = sc_http_read_json_object (msg)) == NULL
-      || !sc_json_check_members (msg, body, members))
+  if ((body = sc_http_read_json_object (msg)) == NULL)
     return;
-
-  report = g_new0 (ScNodeReport, 1);
-  report->at_us = sc_clock_now_us (self->clock);
-  report->streams
-      = g_ptr_array_new_with_free_func ((GDestroyNotify)sc_live_stream_free);
-  report->refusals
-      = g_ptr_array_new_with_free_func ((GDestroyNotify)sc_refusal_free);
-  refused = json_object_get_member (body, "refused");
-  if (!parse_array (msg, body, "streams", MAX_REPORTED_STREAMS, parse_stream,
-                    node->name, report->streams)
-      || !parse_array (msg, body, "recent_refusals", MAX_REPORTED_REFUSALS,
-                       parse_refusal, node->name, report->refusals))
+  if ((wire = sc_node_report_from_json (body, node->name, &error)) == NULL)
     {
-      node_report_free (report);
+      sc_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY,
+                          "invalid_field", "%s", error->message);
       return;
     }
+  report = g_new0 (NodeReport, 1);
+  report->at_us = sc_clock_now_us (self->clock);
+  report->streams = g_ptr_array_ref (wire->streams);
+  report->refusals = g_ptr_array_ref (wire->refusals);
+  memcpy (report->refused, wire->refused, sizeof report->refused);
   add_owners (self, report->streams);
-  if (refused != NULL && JSON_NODE_HOLDS_OBJECT (refused))
-    for (int r = SC_ADMIT_OK + 1; r < SC_ADMIT_N_RESULTS; r++)
-      {
-        JsonObject *counts = json_node_get_object (refused);
-        const char *name = sc_admit_result_to_string (r);
-        JsonNode *n = json_object_get_member (counts, name);
-
-        if (n != NULL && JSON_NODE_HOLDS_VALUE (n)
-            && json_node_get_value_type (n) == G_TYPE_INT64
-            && json_node_get_int (n) >= 0)
-          report->refused[r] = json_node_get_int (n);
-      }
   g_hash_table_replace (self->node_reports, g_strdup (node->name), report);
   soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
 }

@@ -4,7 +4,8 @@
  * tokens, base64url, and the live stream and refusal entries an ingest
  * node reports (POST /api/v1/ingest/streams), and a node's registration
  * (POST /api/v1/ingest/register), a booking request (POST
- * /api/v1/reservations). The first byte picks the parser. */
+ * /api/v1/reservations), a node's whole report. The first byte picks the
+ * parser. */
 
 #include "config.h"
 
@@ -13,6 +14,7 @@
 #include "sc-clock.h"
 #include "sc-booking-body.h"
 #include "sc-live-stream.h"
+#include "sc-node-report.h"
 #include "sc-registration.h"
 #include "sc-token.h"
 
@@ -104,6 +106,27 @@ round_trip_booking (const char *text)
             && g_strcmp0 (again->owner, b->owner) == 0);
 }
 
+/* A node's report that parses writes back to one with the same entries. */
+static void
+round_trip_node_report (const char *text)
+{
+  g_autoptr (JsonNode) json = json_from_string (text, NULL);
+  g_autoptr (ScNodeReport) r = NULL;
+  g_autoptr (ScNodeReport) again = NULL;
+  g_autoptr (JsonNode) back = NULL;
+
+  if (json == NULL || !JSON_NODE_HOLDS_OBJECT (json)
+      || (r = sc_node_report_from_json (json_node_get_object (json), "edge",
+                                        NULL))
+             == NULL)
+    return;
+  back = sc_node_report_to_json (r);
+  again = sc_node_report_from_json (json_node_get_object (back), "edge", NULL);
+  g_assert (again != NULL && again->streams->len == r->streams->len
+            && again->refusals->len == r->refusals->len
+            && memcmp (again->refused, r->refused, sizeof r->refused) == 0);
+}
+
 int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 {
@@ -115,7 +138,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   if (size < 1 || size > 4096)
     return 0;
   text = g_strndup ((const char *)data + 1, size - 1);
-  switch (data[0] % 7)
+  switch (data[0] % 8)
     {
       case 0:
         if (sc_time_parse (text, &us))
@@ -141,13 +164,16 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
         break;
       case 3:
       case 4:
-        round_trip_report (text, data[0] % 7 == 3);
+        round_trip_report (text, data[0] % 8 == 3);
         break;
       case 5:
         round_trip_registration (text);
         break;
       case 6:
         round_trip_booking (text);
+        break;
+      case 7:
+        round_trip_node_report (text);
         break;
     }
   return 0;

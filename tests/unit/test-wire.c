@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* The small wire formats, each a writer and its reader side by side (a
- * node's registration, a booking request): what one side writes the other
- * reads back whole, and what it never writes is refused, naming the
- * field. */
+ * node's registration, a booking request, a node's report): what one side
+ * writes the other reads back whole, and what it never writes is refused,
+ * naming the field. */
 
 #include "config.h"
 
 #include "sc-booking-body.h"
 #include "sc-booking.h"
 #include "sc-clock.h"
+#include "sc-node-report.h"
 #include "sc-registration.h"
 
 #include <string.h>
@@ -151,6 +152,81 @@ test_booking_body_refused (void)
     }
 }
 
+static void
+test_node_report_round_trip (void)
+{
+  g_autoptr (ScNodeReport) report = sc_node_report_new ();
+  ScLiveStream *l = g_new0 (ScLiveStream, 1);
+  ScRefusal *r = g_new0 (ScRefusal, 1);
+  g_autoptr (JsonNode) json = NULL;
+  g_autoptr (ScNodeReport) back = NULL;
+  g_autoptr (GError) error = NULL;
+  ScLiveStream *bl;
+
+  l->stream = g_strdup ("news");
+  l->reservation_id = g_strdup ("01a244c9-b4f9-772c-adc0-cdae322c3499");
+  l->publisher = g_strdup ("192.0.2.1");
+  l->since_us = G_GINT64_CONSTANT (1800000000) * SC_USEC_PER_SEC;
+  l->bitrate = 2000000;
+  l->bytes_in = 123456;
+  l->viewers = 7;
+  l->live = TRUE;
+  g_ptr_array_add (report->streams, l);
+  r->at_us = G_GINT64_CONSTANT (1800000001) * SC_USEC_PER_SEC;
+  r->reason = SC_ADMIT_UNKNOWN_TOKEN;
+  r->protocol = "rtmp";
+  r->role = "publish";
+  r->stream = g_strdup ("news");
+  r->address = g_strdup ("198.51.100.9");
+  g_ptr_array_add (report->refusals, r);
+  report->refused[SC_ADMIT_UNKNOWN_TOKEN] = 3;
+
+  json = sc_node_report_to_json (report);
+  back = sc_node_report_from_json (json_node_get_object (json), "edge-1",
+                                   &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->streams->len, ==, 1);
+  bl = g_ptr_array_index (back->streams, 0);
+  g_assert_cmpstr (bl->stream, ==, "news");
+  g_assert_cmpstr (bl->node, ==, "edge-1");
+  g_assert_cmpint (bl->since_us, ==, l->since_us);
+  g_assert_cmpuint (bl->bytes_in, ==, l->bytes_in);
+  g_assert_cmpuint (bl->viewers, ==, 7);
+  g_assert_cmpuint (back->refusals->len, ==, 1);
+  g_assert_cmpint (((ScRefusal *)g_ptr_array_index (back->refusals, 0))->reason,
+                   ==, SC_ADMIT_UNKNOWN_TOKEN);
+  g_assert_cmpuint (back->refused[SC_ADMIT_UNKNOWN_TOKEN], ==, 3);
+}
+
+static void
+test_node_report_refused (void)
+{
+  const struct
+  {
+    const char *json;
+    const char *says;
+  } cases[] = {
+    { "{\"streams\":[],\"recent_refusals\":[],\"x\":1}", "x: unknown field" },
+    { "{\"recent_refusals\":[]}", "streams: must be an array" },
+    { "{\"streams\":[1],\"recent_refusals\":[]}", "streams: element 0" },
+    { "{\"streams\":[],\"recent_refusals\":{}}", "recent_refusals: must be" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (JsonNode) json = json_from_string (cases[i].json, NULL);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (ScNodeReport) r
+          = sc_node_report_from_json (json_node_get_object (json), "e", &error);
+
+      g_assert_null (r);
+      g_assert_error (error, SC_NODE_REPORT_ERROR,
+                      SC_NODE_REPORT_ERROR_INVALID);
+      if (!g_str_has_prefix (error->message, cases[i].says))
+        g_error ("case %u: %s", i, error->message);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -161,5 +237,7 @@ main (int argc, char **argv)
   g_test_add_func ("/wire/booking-body/round-trip",
                    test_booking_body_round_trip);
   g_test_add_func ("/wire/booking-body/refused", test_booking_body_refused);
+  g_test_add_func ("/wire/node-report/round-trip", test_node_report_round_trip);
+  g_test_add_func ("/wire/node-report/refused", test_node_report_refused);
   return g_test_run ();
 }

@@ -18,6 +18,7 @@
 #include "sc-node-reporter.h"
 
 #include "sc-clock.h"
+#include "sc-node-report.h"
 
 #include <libsoup/soup.h>
 #include <string.h>
@@ -39,7 +40,7 @@ struct _ScNodeReporter
 static GBytes *
 build_report (ScNodeReporter *self)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr (ScNodeReport) report = sc_node_report_new ();
   g_autoptr (JsonGenerator) gen = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GPtrArray) live = self->source.dup_live (self->source.data);
@@ -49,28 +50,13 @@ build_report (ScNodeReporter *self)
   char *text;
 
   recent = self->source.dup_refusals (self->source.data, now_us - RECENT_US);
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "streams");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < live->len; i++)
-    sc_live_stream_to_json (g_ptr_array_index (live, i), b, TRUE);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "refused");
-  json_builder_begin_object (b);
-  for (int r = SC_ADMIT_OK + 1; r < SC_ADMIT_N_RESULTS; r++)
-    {
-      json_builder_set_member_name (b, sc_admit_result_to_string (r));
-      json_builder_add_int_value (
-          b, self->source.get_refusals (self->source.data, r));
-    }
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "recent_refusals");
-  json_builder_begin_array (b);
+  g_ptr_array_extend_and_steal (report->streams, g_steal_pointer (&live));
   for (guint i = 0; i < MIN (recent->len, MAX_REFUSALS); i++)
-    sc_refusal_to_json (g_ptr_array_index (recent, i), b);
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
+    g_ptr_array_add (report->refusals,
+                     g_steal_pointer (&g_ptr_array_index (recent, i)));
+  for (int r = SC_ADMIT_OK + 1; r < SC_ADMIT_N_RESULTS; r++)
+    report->refused[r] = self->source.get_refusals (self->source.data, r);
+  root = sc_node_report_to_json (report);
   json_generator_set_root (gen, root);
   text = json_generator_to_data (gen, &len);
   return g_bytes_new_take (text, len);
