@@ -22,8 +22,7 @@
 
 #include "sc-booking.h"
 #include "sc-clock.h"
-
-#include <string.h>
+#include "sc-json.h"
 
 void
 sc_booking_body_free (ScBookingBody *self)
@@ -120,19 +119,10 @@ sc_booking_body_from_json (JsonObject *o, GError **error)
       = { "stream", "start", "end", "visibility", "node", "owner", NULL };
   g_autoptr (ScBookingBody) body = g_new0 (ScBookingBody, 1);
   g_autofree char *visibility = NULL;
-  JsonObjectIter iter;
-  const char *name;
 
-  json_object_iter_init (&iter, o);
-  while (json_object_iter_next (&iter, &name, NULL))
-    if (!g_strv_contains (members, name))
-      {
-        g_autofree char *shown = g_utf8_make_valid (name, strnlen (name, 64));
-
-        invalid (error, shown, "unknown field");
-        return NULL;
-      }
-  if (!get_string (o, "stream", TRUE, &body->stream, error)
+  if (!sc_json_check_only (o, members, SC_BOOKING_ERROR,
+                           SC_BOOKING_ERROR_INVALID, error)
+      || !get_string (o, "stream", TRUE, &body->stream, error)
       || !get_time (o, "start", &body->start_us, error)
       || !get_time (o, "end", &body->end_us, error)
       || !get_string (o, "visibility", FALSE, &visibility, error)

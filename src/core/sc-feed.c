@@ -25,6 +25,8 @@
 
 #include "sc-feed.h"
 
+#include "sc-json.h"
+
 #include "sc-booking.h"
 #include "sc-clock.h"
 
@@ -147,36 +149,6 @@ invalid (GError **error, const char *what)
 }
 
 /* The member @name of @o if it is a value of @type, else NULL. */
-static JsonNode *
-value_of (JsonObject *o, const char *name, GType type)
-{
-  JsonNode *n = json_object_get_member (o, name);
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n)
-      || json_node_get_value_type (n) != type)
-    return NULL;
-  return n;
-}
-
-static const char *
-string_of (JsonObject *o, const char *name)
-{
-  JsonNode *n = value_of (o, name, G_TYPE_STRING);
-
-  return n != NULL ? json_node_get_string (n) : NULL;
-}
-
-static gboolean
-int_of (JsonObject *o, const char *name, gint64 min, gint64 max, gint64 *out)
-{
-  JsonNode *n = value_of (o, name, G_TYPE_INT64);
-
-  if (n == NULL || json_node_get_int (n) < min || json_node_get_int (n) > max)
-    return FALSE;
-  *out = json_node_get_int (n);
-  return TRUE;
-}
-
 static gboolean
 parse_hash (const char *text, guint8 out[SC_TOKEN_HASH_LEN])
 {
@@ -214,18 +186,19 @@ parse_entry (JsonNode *node, const char *node_name, GError **error)
     return invalid (error, "a reservation is not an object");
   o = json_node_get_object (node);
   e->reservation = r = g_new0 (ScReservation, 1);
-  r->id = g_strdup (string_of (o, "id"));
-  r->stream = g_strdup (string_of (o, "stream"));
+  r->id = g_strdup (sc_json_string_of (o, "id"));
+  r->stream = g_strdup (sc_json_string_of (o, "stream"));
   r->node = g_strdup (node_name);
-  state = string_of (o, "state");
+  state = sc_json_string_of (o, "state");
   if (!id_valid (r->id))
     return invalid (error, "id");
   if (r->stream == NULL || !sc_booking_stream_name_valid (r->stream))
     return invalid (error, "stream");
-  if (!sc_visibility_from_string (string_of (o, "visibility"), &r->visibility))
+  if (!sc_visibility_from_string (sc_json_string_of (o, "visibility"),
+                                  &r->visibility))
     return invalid (error, "visibility");
-  if (!sc_time_parse (string_of (o, "start"), &r->start_us)
-      || !sc_time_parse (string_of (o, "end"), &r->end_us)
+  if (!sc_time_parse (sc_json_string_of (o, "start"), &r->start_us)
+      || !sc_time_parse (sc_json_string_of (o, "end"), &r->end_us)
       || r->end_us <= r->start_us)
     return invalid (error, "start and end");
   if (g_strcmp0 (state, "booked") == 0)
@@ -234,15 +207,15 @@ parse_entry (JsonNode *node, const char *node_name, GError **error)
     r->state = SC_RESERVATION_CANCELLED;
   else
     return invalid (error, "state");
-  if (!parse_hash (string_of (o, "publish_hash"), e->publish_hash))
+  if (!parse_hash (sc_json_string_of (o, "publish_hash"), e->publish_hash))
     return invalid (error, "publish_hash");
   e->has_view_hash = json_object_has_member (o, "view_hash");
   if (e->has_view_hash
-      && !parse_hash (string_of (o, "view_hash"), e->view_hash))
+      && !parse_hash (sc_json_string_of (o, "view_hash"), e->view_hash))
     return invalid (error, "view_hash");
   if (e->has_view_hash != (r->visibility == SC_VISIBILITY_PRIVATE))
     return invalid (error, "a view_hash goes with a private reservation");
-  if (!int_of (o, "seq", 0, G_MAXINT64, &e->seq))
+  if (!sc_json_int_of (o, "seq", 0, G_MAXINT64, &e->seq))
     return invalid (error, "seq");
   return g_steal_pointer (&e);
 }
@@ -271,28 +244,28 @@ sc_feed_page_parse (const char *data, gsize len, GError **error)
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return invalid (error, "not an object");
   o = json_node_get_object (root);
-  page->node = g_strdup (string_of (o, "node"));
+  page->node = g_strdup (sc_json_string_of (o, "node"));
   if (page->node == NULL || page->node[0] == '\0')
     return invalid (error, "node");
-  if (value_of (o, "snapshot", G_TYPE_BOOLEAN) == NULL)
+  if (sc_json_value_of (o, "snapshot", G_TYPE_BOOLEAN) == NULL)
     return invalid (error, "snapshot");
   page->snapshot = json_object_get_boolean_member (o, "snapshot");
-  if (!int_of (o, "cursor", 0, G_MAXINT64, &page->cursor))
+  if (!sc_json_int_of (o, "cursor", 0, G_MAXINT64, &page->cursor))
     return invalid (error, "cursor");
   next = json_object_get_member (o, "next_page");
   if (next != NULL && !JSON_NODE_HOLDS_NULL (next))
     {
-      const char *text = string_of (o, "next_page");
+      const char *text = sc_json_string_of (o, "next_page");
 
       if (text == NULL || strlen (text) > 128)
         return invalid (error, "next_page");
       page->next_page = g_strdup (text);
     }
-  if (value_of (o, "more", G_TYPE_BOOLEAN) != NULL)
+  if (sc_json_value_of (o, "more", G_TYPE_BOOLEAN) != NULL)
     page->more = json_object_get_boolean_member (o, "more");
-  if (int_of (o, "admit_early_s", 0, G_MAXINT, &n))
+  if (sc_json_int_of (o, "admit_early_s", 0, G_MAXINT, &n))
     page->admit_early_s = n;
-  if (int_of (o, "grace_s", 0, G_MAXINT, &n))
+  if (sc_json_int_of (o, "grace_s", 0, G_MAXINT, &n))
     page->grace_s = n;
   list = json_object_get_member (o, "reservations");
   if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))

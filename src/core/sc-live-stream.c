@@ -12,6 +12,8 @@
 
 #include "sc-live-stream.h"
 
+#include "sc-json.h"
+
 #include "sc-booking.h"
 #include "sc-clock.h"
 
@@ -87,26 +89,9 @@ sc_live_stream_to_json (const ScLiveStream *self, JsonBuilder *b, gboolean full)
 static const char *
 get_string (JsonObject *object, const char *name, size_t max)
 {
-  JsonNode *node = json_object_get_member (object, name);
-  const char *text;
+  const char *text = sc_json_string_of (object, name);
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  text = json_node_get_string (node);
-  return strlen (text) <= max ? text : NULL;
-}
-
-static gboolean
-get_count (JsonObject *object, const char *name, gint64 max, gint64 *out)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  *out = json_node_get_int (node);
-  return *out >= 0 && *out <= max;
+  return text != NULL && strlen (text) <= max ? text : NULL;
 }
 
 /**
@@ -125,18 +110,17 @@ sc_live_stream_from_json (JsonObject *object, const char *node)
   const char *id = get_string (object, "reservation", 36);
   const char *publisher = get_string (object, "publisher", MAX_ADDRESS_LEN);
   const char *since = get_string (object, "since", 64);
-  JsonNode *live = json_object_get_member (object, "live");
+  JsonNode *live = sc_json_value_of (object, "live", G_TYPE_BOOLEAN);
   gint64 bitrate, bytes_in, viewers;
 
   if (stream == NULL || !sc_booking_stream_name_valid (stream) || id == NULL
       || !g_uuid_string_is_valid (id) || publisher == NULL
       || !g_utf8_validate (publisher, -1, NULL) || since == NULL
       || !sc_time_parse (since, &l->since_us) || live == NULL
-      || !JSON_NODE_HOLDS_VALUE (live)
-      || json_node_get_value_type (live) != G_TYPE_BOOLEAN
-      || !get_count (object, "bitrate", G_GINT64_CONSTANT (1) << 40, &bitrate)
-      || !get_count (object, "bytes_in", G_MAXINT64, &bytes_in)
-      || !get_count (object, "viewers", G_MAXUINT32, &viewers))
+      || !sc_json_int_of (object, "bitrate", 0, G_GINT64_CONSTANT (1) << 40,
+                          &bitrate)
+      || !sc_json_int_of (object, "bytes_in", 0, G_MAXINT64, &bytes_in)
+      || !sc_json_int_of (object, "viewers", 0, G_MAXUINT32, &viewers))
     return NULL;
   l->stream = g_strdup (stream);
   l->reservation_id = g_strdup (id);

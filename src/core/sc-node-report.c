@@ -18,7 +18,7 @@
 
 #include "sc-node-report.h"
 
-#include <string.h>
+#include "sc-json.h"
 
 /* The quark's name is one token: clang-format would space it out. */
 /* clang-format off */
@@ -146,21 +146,12 @@ sc_node_report_from_json (JsonObject *o, const char *node, GError **error)
   static const char *const members[]
       = { "streams", "refused", "recent_refusals", NULL };
   g_autoptr (ScNodeReport) report = sc_node_report_new ();
-  JsonObjectIter iter;
-  const char *name;
   JsonNode *refused;
 
-  json_object_iter_init (&iter, o);
-  while (json_object_iter_next (&iter, &name, NULL))
-    if (!g_strv_contains (members, name))
-      {
-        g_autofree char *shown = g_utf8_make_valid (name, strnlen (name, 64));
-
-        invalid (error, shown, "unknown field");
-        return NULL;
-      }
-  if (!read_array (o, "streams", SC_NODE_REPORT_MAX_STREAMS, read_stream, node,
-                   report->streams, error)
+  if (!sc_json_check_only (o, members, SC_NODE_REPORT_ERROR,
+                           SC_NODE_REPORT_ERROR_INVALID, error)
+      || !read_array (o, "streams", SC_NODE_REPORT_MAX_STREAMS, read_stream,
+                      node, report->streams, error)
       || !read_array (o, "recent_refusals", SC_NODE_REPORT_MAX_REFUSALS,
                       read_refusal, node, report->refusals, error))
     return NULL;
@@ -168,14 +159,11 @@ sc_node_report_from_json (JsonObject *o, const char *node, GError **error)
   if (refused != NULL && JSON_NODE_HOLDS_OBJECT (refused))
     for (int r = SC_ADMIT_OK + 1; r < SC_ADMIT_N_RESULTS; r++)
       {
-        JsonObject *counts = json_node_get_object (refused);
-        JsonNode *n
-            = json_object_get_member (counts, sc_admit_result_to_string (r));
+        gint64 n;
 
-        if (n != NULL && JSON_NODE_HOLDS_VALUE (n)
-            && json_node_get_value_type (n) == G_TYPE_INT64
-            && json_node_get_int (n) >= 0)
-          report->refused[r] = json_node_get_int (n);
+        if (sc_json_int_of (json_node_get_object (refused),
+                            sc_admit_result_to_string (r), 0, G_MAXINT64, &n))
+          report->refused[r] = n;
       }
   return g_steal_pointer (&report);
 }

@@ -16,10 +16,9 @@
 
 #include "sc-registration.h"
 
+#include "sc-json.h"
 #include "sc-ticket.h"
 #include "sc-user.h"
-
-#include <string.h>
 
 /* The quark's name is one token: clang-format would space it out. */
 /* clang-format off */
@@ -67,33 +66,6 @@ invalid (GError **error, const char *field, const char *why)
   return NULL;
 }
 
-static const char *
-string_of (JsonObject *o, const char *name)
-{
-  JsonNode *n = json_object_get_member (o, name);
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n)
-      || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (n);
-}
-
-static gboolean
-port_of (JsonObject *o, const char *name, int min, int *out)
-{
-  JsonNode *n = json_object_get_member (o, name);
-  gint64 v;
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n)
-      || json_node_get_value_type (n) != G_TYPE_INT64)
-    return FALSE;
-  v = json_node_get_int (n);
-  if (v < min || v > 65535)
-    return FALSE;
-  *out = (int)v;
-  return TRUE;
-}
-
 /**
  * sc_registration_from_json:
  *
@@ -109,32 +81,29 @@ sc_registration_from_json (JsonNode *json, GError **error)
   JsonObject *o = json != NULL && JSON_NODE_HOLDS_OBJECT (json)
                       ? json_node_get_object (json)
                       : NULL;
-  JsonObjectIter iter;
-  const char *member, *name, *host;
+  const char *name, *host;
+  gint64 rtsp, rtmp;
 
   if (o == NULL)
     return invalid (error, "body", "must be a JSON object");
-  json_object_iter_init (&iter, o);
-  while (json_object_iter_next (&iter, &member, NULL))
-    if (!g_strv_contains (members, member))
-      {
-        g_autofree char *shown
-            = g_utf8_make_valid (member, MIN (strlen (member), 64));
-
-        return invalid (error, shown, "unknown field");
-      }
-  if ((name = string_of (o, "name")) == NULL || !sc_user_name_valid (name))
+  if (!sc_json_check_only (o, members, SC_REGISTRATION_ERROR,
+                           SC_REGISTRATION_ERROR_INVALID, error))
+    return NULL;
+  if ((name = sc_json_string_of (o, "name")) == NULL
+      || !sc_user_name_valid (name))
     return invalid (error, "name", "must be a node name");
-  if ((host = string_of (o, "public_host")) == NULL
+  if ((host = sc_json_string_of (o, "public_host")) == NULL
       || !sc_url_host_valid (host))
     return invalid (error, "public_host",
                     "must be a host name or an IP address");
-  if (!port_of (o, "rtsp_port", 1, &r->rtsp_port))
+  if (!sc_json_int_of (o, "rtsp_port", 1, 65535, &rtsp))
     return invalid (error, "rtsp_port",
                     "must be a port number from 1 to 65535");
-  if (!port_of (o, "rtmp_port", 0, &r->rtmp_port))
+  if (!sc_json_int_of (o, "rtmp_port", 0, 65535, &rtmp))
     return invalid (error, "rtmp_port",
                     "must be a port number from 0 to 65535");
+  r->rtsp_port = (int)rtsp;
+  r->rtmp_port = (int)rtmp;
   r->name = g_strdup (name);
   r->public_host = g_strdup (host);
   return g_steal_pointer (&r);

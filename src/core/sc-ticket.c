@@ -14,6 +14,7 @@
 
 #include "sc-booking.h"
 #include "sc-clock.h"
+#include "sc-json.h"
 #include "sc-token.h"
 
 #include <string.h>
@@ -174,23 +175,10 @@ bad_null (GError **error, const char *what)
   return NULL;
 }
 
-/* A string member of @o, or NULL (the member missing, null or not a
- * string). */
-static const char *
-string_member (JsonObject *o, const char *name)
-{
-  JsonNode *n = o ? json_object_get_member (o, name) : NULL;
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n)
-      || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (n);
-}
-
 static gboolean
 take_string (JsonObject *o, const char *name, char **out, GError **error)
 {
-  const char *v = string_member (o, name);
+  const char *v = sc_json_string_of (o, name);
 
   if (v == NULL || v[0] == '\0')
     {
@@ -204,7 +192,7 @@ take_string (JsonObject *o, const char *name, char **out, GError **error)
 static gboolean
 take_time (JsonObject *o, const char *name, gint64 *out, GError **error)
 {
-  const char *v = string_member (o, name);
+  const char *v = sc_json_string_of (o, name);
 
   if (v == NULL || !sc_time_parse (v, out))
     {
@@ -371,7 +359,7 @@ sc_ticket_new_from_json (JsonNode *json, GError **error)
 
   if (o == NULL)
     return bad_null (error, "not a JSON object");
-  if (g_strcmp0 (string_member (o, "type"), "slotcast-ticket") != 0)
+  if (g_strcmp0 (sc_json_string_of (o, "type"), "slotcast-ticket") != 0)
     return bad_null (error, "\"type\" is not \"slotcast-ticket\"");
   n = json_object_get_member (o, "version");
   if (n == NULL || !JSON_NODE_HOLDS_VALUE (n)
@@ -388,7 +376,7 @@ sc_ticket_new_from_json (JsonNode *json, GError **error)
     return bad_null (error, "\"id\" is not a UUID");
   if (t->end_us <= t->start_us)
     return bad_null (error, "\"end\" is not after \"start\"");
-  t->view_token = g_strdup (string_member (o, "view_token"));
+  t->view_token = g_strdup (sc_json_string_of (o, "view_token"));
   n = json_object_get_member (o, "admit_early_s");
   if (n != NULL && JSON_NODE_HOLDS_VALUE (n)
       && json_node_get_value_type (n) == G_TYPE_INT64)

@@ -14,6 +14,7 @@
 #include "sc-upload-ticket.h"
 
 #include "sc-clock.h"
+#include "sc-json.h"
 
 #include <string.h>
 
@@ -46,18 +47,6 @@ sc_upload_ticket_to_data (const ScTicket *ticket)
   return json_to_string (root, FALSE);
 }
 
-/* The stored "server", or NULL (missing, null or not a string). */
-static const char *
-server_of (JsonObject *o)
-{
-  JsonNode *n = json_object_get_member (o, "server");
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n)
-      || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (n);
-}
-
 /**
  * sc_upload_ticket_from_data:
  *
@@ -85,7 +74,7 @@ sc_upload_ticket_from_data (const char *data, GError **error)
     }
   t = sc_ticket_new_from_json (json_object_get_member (o, "ticket"), error);
   if (t != NULL)
-    t->server = g_strdup (server_of (o));
+    t->server = g_strdup (sc_json_string_of (o, "server"));
   return t;
 }
 

@@ -164,7 +164,7 @@ check_waiters (ScApiFeed *self, gboolean all)
   gint64 now = g_get_monotonic_time ();
 
   self->feed_waiters = g_ptr_array_new ();
-  if (self->db != NULL && sc_db_in_batch (self->db))
+  if (sc_db_in_batch (self->db))
     {
       /* Uncommitted rows are visible to this connection: look after the
        * commit (which calls again). */
@@ -226,7 +226,7 @@ on_feed_tick (gpointer data)
 void
 sc_api_feed_wake (ScApiFeed *self)
 {
-  if (self->feed_waiters == NULL || self->feed_waiters->len == 0)
+  if (self->feed_waiters->len == 0)
     return;
   check_waiters (self, FALSE);
 }

@@ -58,7 +58,7 @@ commit_now (ScGroupCommit *self)
   gboolean ok;
 
   g_clear_handle_id (&self->commit_idle_id, g_source_remove);
-  if (self->db == NULL || !sc_db_in_batch (self->db))
+  if (!sc_db_in_batch (self->db))
     return;
   ok = sc_db_batch_commit (self->db, &error);
   if (!ok)

@@ -20,12 +20,11 @@
 
 #define REPORT_TTL_US (10 * SC_USEC_PER_SEC)
 
+/* A node's last report, and when it came. */
 typedef struct
 {
   gint64 at_us;
-  GPtrArray *streams;  /* element-type ScLiveStream */
-  GPtrArray *refusals; /* element-type ScRefusal */
-  guint64 refused[SC_ADMIT_N_RESULTS];
+  ScNodeReport *wire;
 } NodeReport;
 
 struct _ScNodeReports
@@ -40,8 +39,7 @@ struct _ScNodeReports
 static void
 node_report_free (NodeReport *report)
 {
-  g_ptr_array_unref (report->streams);
-  g_ptr_array_unref (report->refusals);
+  sc_node_report_free (report->wire);
   g_free (report);
 }
 
@@ -85,9 +83,9 @@ sc_node_reports_dup_live (ScNodeReports *self)
     {
       NodeReport *report = g_ptr_array_index (reports, i);
 
-      for (guint k = 0; k < report->streams->len; k++)
+      for (guint k = 0; k < report->wire->streams->len; k++)
         {
-          ScLiveStream *l = g_ptr_array_index (report->streams, k);
+          ScLiveStream *l = g_ptr_array_index (report->wire->streams, k);
           ScLiveStream *copy = g_memdup2 (l, sizeof *l);
 
           copy->stream = g_strdup (l->stream);
@@ -114,7 +112,7 @@ sc_node_reports_count_refusals (ScNodeReports *self, ScAdmitResult reason)
                   : 0;
 
   for (guint i = 0; i < reports->len; i++)
-    n += ((NodeReport *)g_ptr_array_index (reports, i))->refused[reason];
+    n += ((NodeReport *)g_ptr_array_index (reports, i))->wire->refused[reason];
   return n;
 }
 
@@ -146,9 +144,9 @@ sc_node_reports_dup_refusals (ScNodeReports *self, gint64 since_us)
     {
       NodeReport *report = g_ptr_array_index (reports, i);
 
-      for (guint k = 0; k < report->refusals->len; k++)
+      for (guint k = 0; k < report->wire->refusals->len; k++)
         {
-          ScRefusal *r = g_ptr_array_index (report->refusals, k);
+          ScRefusal *r = g_ptr_array_index (report->wire->refusals, k);
           ScRefusal *copy;
 
           if (r->at_us < since_us)
@@ -221,10 +219,8 @@ report_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
     }
   report = g_new0 (NodeReport, 1);
   report->at_us = sc_clock_now_us (self->clock);
-  report->streams = g_ptr_array_ref (wire->streams);
-  report->refusals = g_ptr_array_ref (wire->refusals);
-  memcpy (report->refused, wire->refused, sizeof report->refused);
-  add_owners (self, report->streams);
+  report->wire = g_steal_pointer (&wire);
+  add_owners (self, report->wire->streams);
   g_hash_table_replace (self->node_reports, g_strdup (node->name), report);
   soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
 }

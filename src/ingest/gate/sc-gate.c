@@ -40,7 +40,6 @@ struct _ScGate
   GDestroyNotify admit_destroy;
 
   guint64 refusals[SC_ADMIT_N_RESULTS]; /* atomic */
-  guint64 unlogged;                     /* atomic: refusals not logged */
   ScAuthLimiter *bad_tokens;            /* thread-safe */
 
   GMutex lock;
@@ -183,10 +182,7 @@ should_log (ScGate *self, ScAdmitResult result, const char *address)
     return TRUE;
   now_us = g_get_monotonic_time ();
   if (sc_auth_limiter_blocked_for (self->bad_tokens, address, now_us) > 0)
-    {
-      __atomic_add_fetch (&self->unlogged, 1, __ATOMIC_RELAXED);
-      return FALSE;
-    }
+    return FALSE;
   if (sc_auth_limiter_record_failure (self->bad_tokens, address, now_us))
     g_message ("%s sent %d bad tokens within %d s: its refusals for the next "
                "%d s are counted, not logged",
@@ -241,17 +237,6 @@ sc_gate_count_refusal (ScGate *self, ScAdmitResult result, const char *protocol,
   return should_log (self, result, address);
 }
 
-/**
- * sc_gate_get_clock:
- *
- * Returns: (transfer none): the node's clock (injectable in tests)
- */
-ScClock *
-sc_gate_get_clock (ScGate *self)
-{
-  return self->clock;
-}
-
 gint64
 sc_gate_now_us (ScGate *self)
 {
@@ -269,28 +254,11 @@ sc_gate_get_rules (ScGate *self)
   return &self->rules;
 }
 
-const char *
-sc_gate_get_node (ScGate *self)
-{
-  return self->settings->node_name;
-}
-
 guint64
 sc_gate_get_refusals (ScGate *self, ScAdmitResult reason)
 {
   g_return_val_if_fail (reason < SC_ADMIT_N_RESULTS, 0);
   return __atomic_load_n (&self->refusals[reason], __ATOMIC_RELAXED);
-}
-
-/**
- * sc_gate_get_unlogged_refusals:
- *
- * Returns: how many refusals were counted but not logged
- */
-guint64
-sc_gate_get_unlogged_refusals (ScGate *self)
-{
-  return __atomic_load_n (&self->unlogged, __ATOMIC_RELAXED);
 }
 
 /**

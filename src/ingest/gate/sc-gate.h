@@ -39,13 +39,10 @@ gboolean sc_gate_count_refusal (ScGate *self, ScAdmitResult result,
                                 const char *protocol, const char *role,
                                 const char *stream, const char *address);
 
-ScClock *sc_gate_get_clock (ScGate *self);
 gint64 sc_gate_now_us (ScGate *self);
 const ScSlotRules *sc_gate_get_rules (ScGate *self);
-const char *sc_gate_get_node (ScGate *self);
 
 guint64 sc_gate_get_refusals (ScGate *self, ScAdmitResult reason);
-guint64 sc_gate_get_unlogged_refusals (ScGate *self);
 GPtrArray *sc_gate_dup_refusals (ScGate *self, gint64 since_us);
 
 G_END_DECLS

@@ -159,11 +159,9 @@ play_ready (gpointer output)
   g_mutex_unlock (&self->lock);
   if (!start)
     return;
-  /* The hub holds the output: a reference on it keeps both. */
-  task = g_task_new (NULL, NULL, NULL, NULL);
+  /* The hub holds the output: the task's reference on it keeps both. */
+  task = g_task_new (self->hub, NULL, NULL, NULL);
   g_task_set_task_data (task, self, NULL);
-  g_object_set_data_full (G_OBJECT (task), "sc-hub", g_object_ref (self->hub),
-                          g_object_unref);
   g_task_run_in_thread (task, prepare_thread);
 }
 

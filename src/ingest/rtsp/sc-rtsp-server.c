@@ -44,8 +44,8 @@ typedef struct _Accepted
   GMainContext *context; /* the listener's */
   ScListenerConn *slot;  /* NULL once released or dropped */
   GSocketConnection *connection;
-  GWeakRef client;       /* GstRTSPClient; a GWeakRef, since the client
-                          * goes on its own thread */
+  GWeakRef client; /* GstRTSPClient; a GWeakRef, since the client
+                    * goes on its own thread */
 } Accepted;
 
 G_DEFINE_FINAL_TYPE (ScRtspServer, sc_rtsp_server, GST_TYPE_RTSP_SERVER)
